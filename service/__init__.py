@@ -1,0 +1,77 @@
+"""Village: the web process. `create_app()` reads like a table of contents; importing does nothing."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
+
+from service.config import ROOT, Settings
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from service import auth, cli, db, logs, status, webhooks
+    from service.config import load_dotenv_file, load_settings
+
+    if settings is None:
+        load_dotenv_file()
+        settings = load_settings()
+    logs.configure(settings.log_level)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=None)
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=64 * 1024,  # Twilio bodies are at most 1,600 characters
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    db.init_app(app)
+    csrf.init_app(app)
+    csrf.exempt(webhooks.bp)  # Twilio signs instead
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(status.bp)
+    if settings.use_simulator:
+        _mount_simulator(app, settings)
+    cli.init_app(app)
+    app.after_request(_security_headers)
+    app.register_error_handler(413, _too_large)
+    app.add_url_rule("/", "index", lambda: app.redirect("/status"))
+    return app
+
+
+def _mount_simulator(app: Flask, settings: Settings) -> None:
+    # Never mounted with real credentials: resolve() sets use_simulator only
+    # when TWILIO_ACCOUNT_SID is unset.
+    from service.simulator import Simulator
+
+    simulator = Simulator(settings.simulator_db, account_sid=settings.twilio_account_sid,
+                          auth_token=settings.twilio_auth_token, inbound_url=settings.inbound_url,
+                          village_number=settings.twilio_from_number)
+    blueprint = simulator.blueprint(url_prefix="/sim")
+    csrf.exempt(blueprint)
+    app.register_blueprint(blueprint)
+    app.extensions["village_simulator"] = simulator
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def _too_large(_error: Any) -> Response:
+    log.warning("rejected %s: body over %s bytes", request.path, 64 * 1024)
+    return Response("request body too large\n", status=413, mimetype="text/plain")

@@ -1,0 +1,101 @@
+"""Buddy and operator alerts: who is told, when, and in what words."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from service import audit, outbox
+from service.config import Settings
+from service.crisis import crisis_line
+from service.members import sender_for
+from service.models import Alert, Buddy, CheckIn, Member
+from service.phones import address, parse_phone, InvalidPhone, region
+from service.texts import render
+
+log = logging.getLogger(__name__)
+
+OPEN_STATES = ("pending", "sent")
+
+
+def accepted_buddies(member: Member) -> list[Buddy]:
+    return [b for b in member.buddies if b.consent == "accepted"]
+
+
+def raise_alerts(session: Session, settings: Settings, member: Member, level: str, *,
+                 checkin: CheckIn | None, words: str | None, now: datetime) -> list[Alert]:
+    """Alerts for a low or crisis reply. Returns those written (empty when none was due)."""
+    if level == "low":
+        return _low_alert(session, settings, member, checkin=checkin, words=words, now=now)
+    buddies = accepted_buddies(member)
+    if not buddies:
+        return _operator_alert(session, settings, member, checkin=checkin)
+    emergency = crisis_line(region(member.phone)).emergency
+    body = lambda b: render("alert_crisis", buddy=b.name, member=member.name, emergency=emergency)  # noqa: E731
+    return [_alert_buddy(session, settings, member, b, "crisis", body(b), checkin) for b in buddies]
+
+
+def _low_alert(session: Session, settings: Settings, member: Member, *, checkin: CheckIn | None,
+               words: str | None, now: datetime) -> list[Alert]:
+    since = now - timedelta(hours=settings.low_alert_cooldown_hours)
+    recent = session.scalar(select(Alert.id).where(
+        Alert.member_id == member.id, Alert.level == "low", Alert.created_at >= since).limit(1))
+    buddies = accepted_buddies(member)
+    if recent is not None or not buddies:
+        return []
+    buddy = buddies[0]
+    if member.share_words and words:
+        body = render("alert_low_words", buddy=buddy.name, member=member.name, words=words.strip()[:300])
+    else:
+        body = render("alert_low", buddy=buddy.name, member=member.name)
+    return [_alert_buddy(session, settings, member, buddy, "low", body, checkin)]
+
+
+def _alert_buddy(session: Session, settings: Settings, member: Member, buddy: Buddy, level: str,
+                 body: str, checkin: CheckIn | None) -> Alert:
+    alert = Alert(member_id=member.id, buddy_id=buddy.id, checkin_id=checkin.id if checkin else None,
+                  level=level, recipient="buddy", state="pending")
+    session.add(alert)
+    session.flush()
+    outbox.add(session, to=address(buddy.phone, buddy.channel), sender=sender_for(settings, buddy.channel),
+               body=body, kind="alert", urgent=True, member_id=member.id, buddy_id=buddy.id, alert_id=alert.id)
+    audit.record(session, f"alert_{level}", member_id=member.id, buddy_id=buddy.id)
+    return alert
+
+
+def _operator_alert(session: Session, settings: Settings, member: Member, *,
+                    checkin: CheckIn | None) -> list[Alert]:
+    try:
+        phone = parse_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
+    except InvalidPhone:
+        phone = None
+    if phone is None:
+        # Nobody to text: the status page's safety queue is the last line.
+        log.error("crisis from member %s and no accepted buddy nor OPERATOR_ALERT_PHONE", member.id)
+        audit.record(session, "crisis_unrouted", member_id=member.id)
+        alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None,
+                      level="crisis", recipient="operator", state="unrouted")
+        session.add(alert)
+        return [alert]
+    alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None, level="crisis",
+                  recipient="operator", state="pending")
+    session.add(alert)
+    session.flush()
+    outbox.add(session, to=phone, sender=settings.sender, body=render("alert_crisis_operator", member_id=member.id),
+               kind="alert", urgent=True, member_id=member.id, alert_id=alert.id)
+    audit.record(session, "alert_crisis_operator", member_id=member.id)
+    return [alert]
+
+
+def acknowledge(session: Session, buddy_ids: tuple[int, ...], now: datetime) -> int:
+    result = session.execute(
+        update(Alert).where(Alert.buddy_id.in_(buddy_ids), Alert.state.in_(OPEN_STATES))
+        .values(state="acknowledged", acknowledged_at=now))
+    return result.rowcount or 0
+
+
+def has_open_alert(session: Session, buddy_id: int) -> bool:
+    return session.scalar(select(Alert.id).where(
+        Alert.buddy_id == buddy_id, Alert.state.in_(OPEN_STATES)).limit(1)) is not None

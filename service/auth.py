@@ -1,0 +1,99 @@
+"""Operators: hashed passwords, a CSRF-protected login with lockout, and login_required."""
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from service.db import get_session
+from service.models import Operator
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+class OperatorError(ValueError):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+def create_operator(db: Session, email: str, password: str) -> Operator:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise OperatorError(f"{email!r} is not an email address")
+    if len(password) < 10:
+        raise OperatorError("password must be at least 10 characters")
+    if db.scalar(select(Operator.id).where(Operator.email == email)) is not None:
+        raise OperatorError(f"operator {email} already exists")
+    operator = Operator(email=email, password_hash=generate_password_hash(password, method="scrypt"))
+    db.add(operator)
+    return operator
+
+
+def check_login(db: Session, email: str, password: str, now: datetime) -> Operator | None:
+    """The operator, or None; repeated failures lock the account for a while."""
+    operator = db.scalar(select(Operator).where(Operator.email == email.strip().lower()))
+    if operator is None:
+        return None
+    if operator.locked_until and operator.locked_until > now:
+        return None
+    if check_password_hash(operator.password_hash, password):
+        operator.failed_logins, operator.locked_until = 0, None
+        return operator
+    operator.failed_logins += 1
+    if operator.failed_logins >= MAX_FAILURES:
+        operator.locked_until, operator.failed_logins = now + LOCKOUT, 0
+        log.warning("operator %s locked out after %s failed logins", operator.id, MAX_FAILURES)
+    return None
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if session.get("operator_id") is None:
+            if request.method == "GET":
+                return redirect(url_for("auth.login", next=request.path))
+            return Response("login required\n", status=401, mimetype="text/plain")
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        db = get_session()
+        operator = check_login(db, form.email.data or "", form.password.data or "", datetime.now(timezone.utc))
+        db.commit()
+        if operator is not None:
+            session.clear()
+            session["operator_id"] = operator.id
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("status.page"))
+        error = "Wrong email or password, or too many attempts: try again in a few minutes."
+    status = 401 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    session.clear()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,121 @@
+"""`flask --app service …` commands: members, check-ins, operators, the demo data and migrations."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from service import outbox
+from service.auth import OperatorError, create_operator
+from service.checkins import SendRefused, send_now
+from service.config import Settings
+from service.db import session_scope
+from service.members import EnrolError, Enrolment, enrol
+from service.models import Member, Operator
+from service.phones import mask
+from service.queues import redis_from_url
+
+members_cli = AppGroup("members", help="Enrol and manage moms and their buddies.")
+checkins_cli = AppGroup("checkins", help="Send check-ins by hand.")
+operators_cli = AppGroup("operators", help="Operator accounts for the status page.")
+demo_cli = AppGroup("demo", help="Demo data for trying Village locally.")
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+
+DEMO_EMAIL = "demo@village.local"
+DEMO_PASSWORD = "village-demo-password"
+DEMO_MOM = Enrolment(name="Amanda", phone="+12025550143", time="20:00", timezone="America/New_York",
+                     buddy_name="Sarah", buddy_phone="+12025550178")
+
+
+def _settings() -> Settings:
+    return current_app.config["SETTINGS"]  # type: ignore[no-any-return]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@members_cli.command("add")
+@click.option("--name", required=True)
+@click.option("--phone", required=True)
+@click.option("--time", "at", required=True, help="Local check-in time, e.g. 20:00 or 8pm.")
+@click.option("--timezone", "zone", required=True, help="IANA zone, e.g. America/New_York.")
+@click.option("--buddy-name")
+@click.option("--buddy-phone")
+@click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms")
+def members_add(name: str, phone: str, at: str, zone: str, buddy_name: str | None,
+                buddy_phone: str | None, channel: str) -> None:
+    """Enrol a mom (she is texted a welcome; check-ins start after her YES) and invite her buddy."""
+    settings = _settings()
+    with session_scope(settings.database_url) as db:
+        try:
+            member = enrol(db, settings, Enrolment(name, phone, at, zone, buddy_name, buddy_phone, channel),
+                           actor="cli", now=_now())
+        except EnrolError as exc:
+            raise click.ClickException(str(exc)) from None
+        outbox.commit(db, redis_from_url(settings.redis_url))
+        click.echo(f"enrolled member {member.id} ({mask(member.phone)}); welcome sent, waiting for her YES")
+
+
+@checkins_cli.command("send-now")
+@click.option("--phone", required=True)
+@click.option("--force", is_flag=True, help="Send even when she is paused.")
+def checkins_send_now(phone: str, force: bool) -> None:
+    """Send a check-in at once (recorded as a real, manual check-in)."""
+    settings = _settings()
+    with session_scope(settings.database_url) as db:
+        try:
+            checkin = send_now(db, settings, phone, force=force, now=_now(), actor="cli")
+        except SendRefused as exc:
+            raise click.ClickException(str(exc)) from None
+        outbox.commit(db, redis_from_url(settings.redis_url))
+        click.echo(f"check-in {checkin.id} queued")
+
+
+@operators_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when omitted.")
+def operators_create(email: str, password: str) -> None:
+    """Create an operator who can log in to /status."""
+    with session_scope(_settings().database_url) as db:
+        try:
+            operator = create_operator(db, email, password)
+        except OperatorError as exc:
+            raise click.ClickException(str(exc)) from None
+        db.flush()
+        click.echo(f"operator {operator.id} created: {operator.email}")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Create the demo operator, mom and buddy once (idempotent), and say where to look."""
+    settings = _settings()
+    with session_scope(settings.database_url) as db:
+        if db.scalar(select(Operator.id).where(Operator.email == DEMO_EMAIL)) is None:
+            create_operator(db, DEMO_EMAIL, DEMO_PASSWORD)
+        if db.scalar(select(Member.id).where(Member.phone == DEMO_MOM.phone)) is None:
+            enrol(db, settings, DEMO_MOM, actor="demo", now=_now())
+        outbox.commit(db, redis_from_url(settings.redis_url))
+    base = settings.public_base_url
+    click.echo(f"Status page:    {base}/status   (log in as {DEMO_EMAIL} / {DEMO_PASSWORD})")
+    if settings.use_simulator:
+        click.echo(f"Demo phones:    {base}/sim/phone  (Amanda {DEMO_MOM.phone}, Sarah {DEMO_MOM.buddy_phone})")
+        click.echo("Try it: reply YES on both phones, then run "
+                   f"`flask --app service checkins send-now --phone {DEMO_MOM.phone}` and answer the check-in.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations (the Procfile's release step)."""
+    from service.migrate import upgrade
+
+    upgrade(_settings().database_url)
+    click.echo("database is at the latest migration")
+
+
+def init_app(app: Flask) -> None:
+    for group in (members_cli, checkins_cli, operators_cli, demo_cli, db_cli):
+        app.cli.add_command(group)

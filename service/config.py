@@ -1,0 +1,132 @@
+"""Typed settings, read once from the environment.
+
+This is the only module that reads environment variables. A bad value stops
+start-up with one clear line instead of surfacing later as a strange failure.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+# Fixed development credentials shared with the built-in simulator. They are
+# useless against the real Twilio API, which is the point.
+DEV_ACCOUNT_SID = "AC" + "0" * 32
+DEV_AUTH_TOKEN = "village-simulator-token"
+DEV_FROM_NUMBER = "+15005550006"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{VAR_DIR / 'village.db'}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: str = DEV_SECRET_KEY
+    public_base_url: str = "http://127.0.0.1:5000"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_api_base_url: str = ""
+    twilio_http_timeout: float = 10.0
+    simulator_db: str = str(VAR_DIR / "simulator.db")
+    operator_alert_phone: str = ""
+    checkin_validity_seconds: int = 7200
+    send_max_attempts: int = 6
+    catch_up_minutes: int = 120
+    low_alert_cooldown_hours: int = 24
+    log_level: str = "INFO"
+    testing: bool = False
+    # Filled in by resolve(): whether the built-in simulator stands in for Twilio.
+    use_simulator: bool = field(default=False)
+
+    @property
+    def inbound_url(self) -> str:
+        return self.public_base_url + "/twilio/inbound"
+
+    @property
+    def status_callback_url(self) -> str:
+        return self.public_base_url + "/twilio/status"
+
+    @property
+    def sender(self) -> str:
+        return self.twilio_from_number or self.twilio_messaging_service_sid
+
+    def resolve(self) -> "Settings":
+        """Apply the simulator defaults and check every value, loudly."""
+        s = replace(self, public_base_url=self.public_base_url.rstrip("/"))
+        if not s.twilio_account_sid:
+            s = replace(
+                s,
+                use_simulator=True,
+                twilio_account_sid=DEV_ACCOUNT_SID,
+                twilio_auth_token=s.twilio_auth_token or DEV_AUTH_TOKEN,
+                twilio_from_number=s.twilio_from_number or DEV_FROM_NUMBER,
+                twilio_api_base_url=s.twilio_api_base_url or s.public_base_url + "/sim",
+            )
+        _check(s)
+        return s
+
+
+def _check(s: Settings) -> None:
+    if not s.twilio_account_sid.startswith("AC"):
+        raise ConfigError("TWILIO_ACCOUNT_SID must start with AC")
+    if not s.twilio_auth_token:
+        raise ConfigError("TWILIO_AUTH_TOKEN is required when TWILIO_ACCOUNT_SID is set")
+    if not (s.twilio_from_number or s.twilio_messaging_service_sid):
+        raise ConfigError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    if not s.use_simulator and s.secret_key == DEV_SECRET_KEY:
+        raise ConfigError("SECRET_KEY must be set to a long random value with real Twilio credentials")
+    if not s.public_base_url.startswith(("http://", "https://")):
+        raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+    if s.twilio_http_timeout <= 0 or s.send_max_attempts < 1:
+        raise ConfigError("TWILIO_HTTP_TIMEOUT and SEND_MAX_ATTEMPTS must be positive")
+    if not 1 <= s.checkin_validity_seconds <= 36000:
+        raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
+
+
+def _convert(name: str, raw: str, kind: Any) -> Any:
+    try:
+        if kind in (bool, "bool"):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if kind in (int, "int"):
+            return int(raw)
+        if kind in (float, "float"):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a valid {kind}") from None
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from `env` (default: the process environment), then overrides."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name == "use_simulator":
+            continue
+        raw = env.get(f.name.upper())
+        if raw is not None and raw != "":
+            values[f.name] = _convert(f.name.upper(), raw.strip(), f.type)
+    values.update(overrides)
+    return Settings(**values).resolve()
+
+
+def load_dotenv_file(path: Path | None = None) -> None:
+    """Development convenience: .env fills in what the environment lacks."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path or ROOT / ".env", override=False)

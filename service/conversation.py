@@ -1,0 +1,139 @@
+"""Conversation rules: who texted what, in what state → a Decision.
+
+Pure: plain values in, a plain Decision out. The adapter (service/inbox.py)
+loads the state, applies the decision and sends what it says.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from service.mood import CRISIS, LOW, UNCLEAR, Mood, score
+
+# Twilio answers these itself on long codes and toll-free numbers (TWILIO.md),
+# so we record the opt-out and add no confirmation of our own.
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+START_WORDS = frozenset({"START", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "INFO"})
+YES_WORDS = frozenset({"YES", "Y", "YEP", "YEAH", "YES PLEASE", "SURE", "I AGREE", "AGREE"})
+NO_WORDS = frozenset({"NO", "N", "NOPE", "NO THANKS"})
+ACK_WORDS = frozenset({"OK", "OKAY", "K", "ON IT", "WILL DO", "DONE", "👍", "GOT IT", "ON MY WAY"})
+# The law treats any reasonable request as an opt-out, not only the keywords.
+_PLAIN_OPT_OUT = re.compile(
+    r"\b(stop|quit|don'?t|do not|no more)\b.{0,20}\b(text|texting|messag\w*|contact\w*)\b.{0,12}\b(me|anymore|any more)\b"
+    r"|\b(take|remove)\s+me\s+off\b|\bunsubscribe\s+me\b|\bleave me alone\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class MemberState:
+    id: int
+    name: str
+    status: str  # pending / active / paused / opted_out
+    has_open_checkin: bool = False
+    followup_asked: bool = False
+
+
+@dataclass(frozen=True)
+class BuddyRole:
+    id: int
+    name: str
+    member_name: str
+    consent: str  # invited / accepted / declined / stopped
+    open_alert: bool = False
+
+
+@dataclass(frozen=True)
+class Inbound:
+    text: str
+    member: MemberState | None = None
+    buddy_roles: tuple[BuddyRole, ...] = ()
+    opt_out_type: str | None = None  # Twilio's OptOutType, when Advanced Opt-Out is on
+
+
+@dataclass(frozen=True)
+class Decision:
+    intent: str
+    reply: str | None = None  # a template kind
+    reply_vars: dict[str, str] = field(default_factory=dict)
+    mood: Mood | None = None
+    buddy_ids: tuple[int, ...] = ()
+    alert_level: str | None = None  # low / crisis: alert her buddies
+
+
+def keyword(text: str) -> str:
+    """'  Stop! ' → 'STOP': case, outer spaces and punctuation ignored, inner spaces folded."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = text.strip().strip(".,!?;:'\"()[]-*~ \t\r\n")
+    return " ".join(text.split()).upper()
+
+
+def is_opt_out(text: str, opt_out_type: str | None = None) -> bool:
+    return (opt_out_type or "").upper() == "STOP" or keyword(text) in STOP_WORDS or bool(
+        _PLAIN_OPT_OUT.search(text or "")
+    )
+
+
+def decide(inbound: Inbound) -> Decision:
+    # Crisis screening comes first, for anyone, in any state: nothing a
+    # keyword or a consent state says may delay crisis resources.
+    mood = score(inbound.text)
+    if mood.level == CRISIS:
+        member = inbound.member
+        alert = member is not None and member.status != "opted_out"
+        return Decision("crisis", reply="crisis_reply", mood=mood, alert_level=CRISIS if alert else None)
+    word = keyword(inbound.text)
+    if is_opt_out(inbound.text, inbound.opt_out_type):
+        plain = word not in STOP_WORDS and not inbound.opt_out_type
+        return Decision("opt_out", reply="opt_out_confirm" if plain else None,
+                        buddy_ids=tuple(b.id for b in inbound.buddy_roles))
+    if word in START_WORDS or (inbound.opt_out_type or "").upper() == "START":
+        return Decision("opt_in", buddy_ids=tuple(b.id for b in inbound.buddy_roles))
+    if word in HELP_WORDS or (inbound.opt_out_type or "").upper() == "HELP":
+        return Decision("help", reply="help")
+    buddy = _buddy_decision(word, inbound.buddy_roles)
+    if buddy is not None:
+        return buddy
+    if inbound.member is not None:
+        return _member_decision(word, inbound.member, mood)
+    if inbound.buddy_roles:
+        return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": inbound.buddy_roles[0].member_name})
+    return Decision("stranger", reply="stranger")
+
+
+def _buddy_decision(word: str, roles: tuple[BuddyRole, ...]) -> Decision | None:
+    invited = tuple(b for b in roles if b.consent == "invited")
+    alerted = tuple(b for b in roles if b.open_alert and b.consent == "accepted")
+    if word in YES_WORDS and invited:
+        names = " and ".join(b.member_name for b in invited)
+        return Decision("buddy_accept", reply="buddy_accepted", reply_vars={"member": names},
+                        buddy_ids=tuple(b.id for b in invited))
+    if word in NO_WORDS and invited:
+        return Decision("buddy_decline", reply="buddy_declined", buddy_ids=tuple(b.id for b in invited))
+    if (word in ACK_WORDS or word in YES_WORDS) and alerted:
+        return Decision("buddy_ack", reply="buddy_ack_thanks", reply_vars={"member": alerted[0].member_name},
+                        buddy_ids=tuple(b.id for b in alerted))
+    return None
+
+
+def _member_decision(word: str, member: MemberState, mood: Mood) -> Decision:
+    name = {"name": member.name}
+    if member.status == "opted_out":
+        return Decision("ignored_opted_out", mood=mood)
+    if member.status == "pending":
+        if word in YES_WORDS:
+            return Decision("member_consent", reply="member_confirmed", reply_vars=name)
+        if word in NO_WORDS:
+            return Decision("member_decline", reply="member_declined", reply_vars=name)
+        return Decision("member_pending", reply="member_pending", reply_vars=name, mood=mood)
+    if word in YES_WORDS and not member.has_open_checkin:
+        return Decision("noop", mood=None)
+    if mood.level == UNCLEAR and member.has_open_checkin and not member.followup_asked:
+        return Decision("followup", reply="followup", reply_vars=name, mood=mood)
+    if mood.level == LOW:
+        return Decision("mood", reply="reply_low", reply_vars=name, mood=mood, alert_level=LOW)
+    if mood.level == UNCLEAR:
+        return Decision("mood", reply="reply_unclear", reply_vars=name, mood=mood)
+    return Decision("mood", reply="reply_ok", reply_vars=name, mood=mood)

@@ -1,0 +1,77 @@
+"""Engine and session lifecycle: one session per request, `session_scope()` for jobs and CLI."""
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+@functools.lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine (and so one pool) per process and URL, built on first use."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # A deferred BEGIN lets a transaction read, then fail with "database is
+        # locked" when it tries to write after another writer committed (WAL
+        # snapshots cannot be upgraded). Taking the write lock up front makes
+        # SQLite transactions queue on busy_timeout instead; fine at dev scale.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_recycle=1800)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # let the "begin" listener issue BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+@functools.lru_cache(maxsize=8)
+def session_factory(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """A unit of work for a job or a CLI command: commit on success, roll back on error."""
+    session = session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def init_app(app: Any) -> None:
+    """Give each request its own session, closed (and rolled back if unfinished) on teardown."""
+    from flask import g
+
+    url = app.config["SETTINGS"].database_url
+
+    def close_session(exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+    app.teardown_appcontext(close_session)
+    app.extensions["village_session_factory"] = lambda: session_factory(url)()
+
+
+def get_session() -> Session:
+    from flask import current_app, g
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["village_session_factory"]()
+    return g.db_session

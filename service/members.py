@@ -1,0 +1,105 @@
+"""Enrolment and the do-not-text record."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import audit, outbox
+from service.config import Settings
+from service.models import Buddy, DoNotText, Member
+from service.phones import InvalidPhone, address, parse_phone, phone_hash
+from service.schedule import ScheduleError, format_time, parse_time, parse_zone
+from service.texts import render
+
+
+class EnrolError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    name: str
+    phone: str
+    time: str
+    timezone: str
+    buddy_name: str | None = None
+    buddy_phone: str | None = None
+    channel: str = "sms"
+
+
+def sender_for(settings: Settings, channel: str) -> str:
+    if channel == "whatsapp":
+        return address(settings.twilio_whatsapp_from or settings.twilio_from_number, "whatsapp")
+    return settings.sender
+
+
+def is_do_not_text(session: Session, phone: str) -> bool:
+    return session.get(DoNotText, phone_hash(phone)) is not None
+
+
+def add_do_not_text(session: Session, phone: str, reason: str) -> None:
+    if not is_do_not_text(session, phone):
+        session.add(DoNotText(phone_hash=phone_hash(phone), reason=reason))
+
+
+def validate(session: Session, e: Enrolment) -> Enrolment:
+    """Check everything before writing anything; EnrolError names the first problem."""
+    name = " ".join((e.name or "").split())
+    if not 1 <= len(name) <= 80:
+        raise EnrolError("name must be 1 to 80 characters")
+    if e.channel not in ("sms", "whatsapp"):
+        raise EnrolError(f"channel must be sms or whatsapp, not {e.channel!r}")
+    try:
+        phone = parse_phone(e.phone)
+        at = parse_time(e.time)
+        parse_zone(e.timezone)
+        buddy_phone = parse_phone(e.buddy_phone) if e.buddy_phone else None
+    except (InvalidPhone, ScheduleError) as exc:
+        raise EnrolError(str(exc)) from None
+    if bool(e.buddy_name) != bool(e.buddy_phone):
+        raise EnrolError("give both --buddy-name and --buddy-phone, or neither")
+    if buddy_phone == phone:
+        raise EnrolError("a mom cannot be her own buddy")
+    if session.scalar(select(Member.id).where(Member.phone == phone)) is not None:
+        raise EnrolError(f"a member with phone {phone[:-4]}•••• already exists")
+    for number in filter(None, (phone, buddy_phone)):
+        if is_do_not_text(session, number):
+            raise EnrolError("that number asked not to be texted (do-not-text record)")
+    return Enrolment(name, phone, at.strftime("%H:%M"), e.timezone.strip(),
+                     " ".join((e.buddy_name or "").split()) or None, buddy_phone, e.channel)
+
+
+def enrol(session: Session, settings: Settings, e: Enrolment, *, actor: str, now: datetime) -> Member:
+    """Write the member (pending her YES), her buddy (invited) and both consent texts."""
+    e = validate(session, e)
+    member = Member(name=e.name, phone=e.phone, channel=e.channel, timezone=e.timezone,
+                    checkin_time=e.time, status="pending")
+    session.add(member)
+    session.flush()
+    audit.record(session, "member_enrolled", member_id=member.id, actor=actor, channel=e.channel)
+    outbox.add(session, to=address(e.phone, e.channel), sender=sender_for(settings, e.channel),
+               body=render("welcome", name=e.name), kind="welcome", member_id=member.id)
+    if e.buddy_name and e.buddy_phone:
+        invite_buddy(session, settings, member, e.buddy_name, e.buddy_phone, actor=actor, now=now)
+    return member
+
+
+def invite_buddy(session: Session, settings: Settings, member: Member, name: str, phone: str, *,
+                 actor: str, now: datetime, channel: str = "sms") -> Buddy:
+    position = len(member.buddies)
+    buddy = Buddy(member_id=member.id, name=name, phone=phone, channel=channel, position=position,
+                  consent="invited", invited_at=now)
+    session.add(buddy)
+    session.flush()
+    audit.record(session, "buddy_invited", member_id=member.id, buddy_id=buddy.id, actor=actor, channel=channel)
+    outbox.add(session, to=address(phone, channel), sender=sender_for(settings, channel),
+               body=render("buddy_invite", buddy=name, member=member.name), kind="invite",
+               member_id=member.id, buddy_id=buddy.id)
+    return buddy
+
+
+def first_checkin_phrase(member: Member) -> str:
+    return format_time(parse_time(member.checkin_time))

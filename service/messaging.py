@@ -1,0 +1,101 @@
+"""The only seam to Twilio: a Transport over the official client.
+
+Errors come out as TransportError(code, permanent) so callers decide retries
+from one flag, as Healthchecks.io's transports do.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from service.config import Settings
+from service.phones import mask
+
+log = logging.getLogger(__name__)
+
+# Retrying these can never succeed (TWILIO.md): the recipient opted out, the
+# number is wrong or a landline, the sender is misconfigured, the body is bad,
+# WhatsApp's window is closed, or our credentials are wrong.
+PERMANENT_CODES = frozenset({
+    21610, 21211, 21614, 21635, 21612, 21408, 21606, 63007, 21617, 21619, 63016, 20003,
+    21602, 21603, 21604, 131026, 131047,
+})
+TRANSIENT_CODES = frozenset({20429, 21611, 20500})
+
+
+class TransportError(Exception):
+    def __init__(self, code: str, permanent: bool, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.permanent = permanent
+        # True when Twilio may have accepted the message despite the error
+        # (a timeout or a 5xx): resending could text her twice.
+        self.ambiguous = False
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sid: str
+    status: str
+
+
+class TwilioTransport:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        # environment={} keeps TWILIO_REGION/TWILIO_EDGE from rewriting the host.
+        self._client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            http_client=TwilioHttpClient(timeout=settings.twilio_http_timeout),
+            environment={},
+        )
+        if settings.twilio_api_base_url:
+            self._client.api.base_url = settings.twilio_api_base_url.rstrip("/")
+
+    def send(self, to: str, body: str | None, *, sender: str | None = None,
+             validity_period: int | None = None, content_sid: str | None = None,
+             content_variables: dict[str, str] | None = None) -> SendResult:
+        s = self._settings
+        params: dict[str, object] = {"to": to, "status_callback": s.status_callback_url}
+        if sender and sender.startswith("whatsapp:"):
+            params["from_"] = sender
+        elif s.twilio_messaging_service_sid:
+            params["messaging_service_sid"] = s.twilio_messaging_service_sid
+        else:
+            params["from_"] = sender or s.twilio_from_number
+        if content_sid:
+            params["content_sid"] = content_sid
+            params["content_variables"] = json.dumps(content_variables or {})
+        else:
+            params["body"] = body
+        if validity_period:
+            params["validity_period"] = validity_period
+        try:
+            message = self._client.messages.create(**params)  # type: ignore[arg-type]
+        except TwilioRestException as exc:
+            raise _classify(exc) from exc
+        except requests.Timeout as exc:
+            err = TransportError("timeout", permanent=False, detail=type(exc).__name__)
+            err.ambiguous = True
+            raise err from exc
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransportError("network", permanent=False, detail=type(exc).__name__) from exc
+        log.info("twilio accepted %s to %s", message.sid, mask(to))
+        return SendResult(sid=str(message.sid), status=str(message.status))
+
+
+def _classify(exc: TwilioRestException) -> TransportError:
+    code = exc.code or exc.status
+    if exc.status == 429 or code in TRANSIENT_CODES:
+        return TransportError(str(code), permanent=False, detail=exc.msg)
+    if exc.status >= 500:
+        err = TransportError(str(code), permanent=False, detail=exc.msg)
+        err.ambiguous = True
+        return err
+    return TransportError(str(code), permanent=code in PERMANENT_CODES or exc.status < 500, detail=exc.msg)

@@ -1,0 +1,179 @@
+"""SQLAlchemy 2 models. The database is the source of truth; nothing here commits."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back aware datetimes (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(10), default="sms")
+    timezone: Mapped[str] = mapped_column(String(64))
+    checkin_time: Mapped[str] = mapped_column(String(5))  # "HH:MM", local to `timezone`
+    checkin_days: Mapped[str] = mapped_column(String(7), default="0123456")  # Monday=0
+    # pending (welcome sent, waiting for YES) / active / paused / opted_out
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    share_words: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    buddies: Mapped[list[Buddy]] = relationship(
+        back_populates="member", order_by="Buddy.position", cascade="all, delete-orphan"
+    )
+
+
+class Buddy(Base):
+    __tablename__ = "buddies"
+    __table_args__ = (UniqueConstraint("member_id", "phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    channel: Mapped[str] = mapped_column(String(10), default="sms")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # invited / accepted / declined / stopped
+    consent: Mapped[str] = mapped_column(String(10), default="invited")
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship(back_populates="buddies")
+
+
+class CheckIn(Base):
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("member_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # planned / sent / answered / missed / skipped
+    state: Mapped[str] = mapped_column(String(10), default="planned", index=True)
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    followup_asked: Mapped[bool] = mapped_column(Boolean, default=False)
+    mood_level: Mapped[str | None] = mapped_column(String(10))
+    mood_score: Mapped[float | None] = mapped_column(Float)
+    mood_reason: Mapped[str | None] = mapped_column(String(120))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_status_next", "status", "next_attempt_at"),
+        Index("ix_messages_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # in / out
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    buddy_id: Mapped[int | None] = mapped_column(ForeignKey("buddies.id", ondelete="SET NULL"))
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    to_addr: Mapped[str] = mapped_column(String(40))
+    from_addr: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str | None] = mapped_column(Text)
+    # checkin / alert / reply / invite / welcome / system / inbound
+    kind: Mapped[str] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # out: pending → sending → sent → delivered | failed | undelivered | canceled; in: received
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    provider_sid: Mapped[str | None] = mapped_column(String(40), unique=True)
+    error_code: Mapped[str | None] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    validity_seconds: Mapped[int | None] = mapped_column(Integer)
+    mood_level: Mapped[str | None] = mapped_column(String(10))
+    mood_score: Mapped[float | None] = mapped_column(Float)
+    mood_reason: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    buddy_id: Mapped[int | None] = mapped_column(ForeignKey("buddies.id", ondelete="SET NULL"))
+    recipient: Mapped[str] = mapped_column(String(10), default="buddy")  # buddy / operator
+    level: Mapped[str] = mapped_column(String(10))  # low / crisis / missed
+    state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Event(Base):
+    """Audit trail and consent ledger: state changes, never message bodies."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    buddy_id: Mapped[int | None] = mapped_column(ForeignKey("buddies.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(60), default="system")
+    channel: Mapped[str | None] = mapped_column(String(10))
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class DoNotText(Base):
+    """Hashed numbers that must never be texted again; outlives member deletion."""
+
+    __tablename__ = "do_not_text"
+
+    phone_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

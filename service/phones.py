@@ -1,0 +1,77 @@
+"""Phone numbers: E.164 parsing, channel addresses and masking, over `phonenumbers`."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import phonenumbers
+from phonenumbers import timezone as pn_timezone
+
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def parse_phone(raw: str, default_region: str = "US") -> str:
+    """Return the number in E.164, or raise InvalidPhone with a reason a person can act on."""
+    text = (raw or "").strip()
+    if text.lower().startswith(WHATSAPP_PREFIX):
+        text = text[len(WHATSAPP_PREFIX):]
+    try:
+        number = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(f"{mask(text)} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(f"{mask(text)} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """'whatsapp:+1202…' → ('+1202…', 'whatsapp'); '+1202…' → ('+1202…', 'sms')."""
+    address = (address or "").strip()
+    if address.lower().startswith(WHATSAPP_PREFIX):
+        return address[len(WHATSAPP_PREFIX):], "whatsapp"
+    return address, "sms"
+
+
+def address(phone: str, channel: str) -> str:
+    return f"{WHATSAPP_PREFIX}{phone}" if channel == "whatsapp" else phone
+
+
+def region(phone: str) -> str | None:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def time_zones(phone: str) -> tuple[str, ...]:
+    """The zones a number may be in; empty when phonenumbers cannot tell."""
+    try:
+        zones = pn_timezone.time_zones_for_number(phonenumbers.parse(phone, None))
+    except phonenumbers.NumberParseException:
+        return ()
+    return tuple(z for z in zones if z != "Etc/Unknown")
+
+
+_DIGITS = re.compile(r"\d")
+
+
+def mask(value: str | None) -> str:
+    """'+12025550143' → '+1 ••• ••• 0143'. Keeps a country code and the last four digits."""
+    if not value:
+        return "-"
+    phone, channel = split_address(str(value))
+    digits = "".join(_DIGITS.findall(phone))
+    prefix = "wa:" if channel == "whatsapp" else ""
+    if len(digits) < 7:
+        return prefix + "•" * len(digits)
+    cc = "1" if digits.startswith("1") and len(digits) == 11 else digits[: max(1, len(digits) - 10)]
+    return f"{prefix}+{cc} ••• ••• {digits[-4:]}"
+
+
+def phone_hash(phone: str) -> str:
+    """A stable hash for the do-not-text record, so the number itself can be erased."""
+    return hashlib.sha256(f"village-dnt:{phone}".encode()).hexdigest()

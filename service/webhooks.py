@@ -1,0 +1,113 @@
+"""Twilio webhooks: thin HTTP over service.inbox and the delivery-status ledger."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from service import inbox, mood
+from service.db import get_session
+from service.models import Message
+from service.phones import mask
+from service.queues import redis_from_url
+
+log = logging.getLogger(__name__)
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+
+# Furthest-wins ordering of delivery states: callbacks arrive out of order and
+# must never move a message backwards (delivered stays delivered).
+_RANK = {"pending": 0, "sending": 1, "sent": 2, "delivered": 4, "read": 5,
+         "failed": 4, "undelivered": 4, "canceled": 4}
+_FROM_TWILIO = {"queued": "sent", "accepted": "sent", "scheduled": "sent", "sending": "sent", "sent": "sent",
+                "delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "undelivered",
+                "canceled": "canceled"}
+
+
+def _signature_ok() -> bool:
+    settings = current_app.config["SETTINGS"]
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    # The URL Twilio called, not the one Flask sees behind a proxy.
+    url = settings.public_base_url + request.path
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    return RequestValidator(settings.twilio_auth_token).validate(url, request.form, signature)
+
+
+def _forbidden() -> Response:
+    log.warning("rejected %s: missing or invalid X-Twilio-Signature", request.path)
+    return Response("invalid signature\n", status=403, mimetype="text/plain")
+
+
+def _twiml(*texts: str) -> Response:
+    response = MessagingResponse()
+    for text in texts:
+        response.message(text)
+    return Response(str(response), mimetype="text/xml")
+
+
+def _clean(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; lone surrogates cannot be encoded at all.
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+@bp.post("/inbound")
+def inbound() -> Response:
+    if not _signature_ok():
+        return _forbidden()
+    form = request.form
+    sid = _clean(form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
+    from_addr = _clean(form.get("From", "")).strip()
+    if not sid or not from_addr or len(sid) > 40 or len(from_addr) > 40:
+        log.warning("inbound without a usable MessageSid/From: ignored")
+        return Response("MessageSid and From are required\n", status=400, mimetype="text/plain")
+    body = _clean(form.get("Body", ""))
+    # Crisis screening first: the reply needs neither the database nor the queue.
+    crisis = mood.is_crisis(body)
+    settings = current_app.config["SETTINGS"]
+    session = get_session()
+    try:
+        message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=_clean(form.get("To", "")), body=body)
+        if message is None:
+            log.info("duplicate inbound %s from %s: already processed", sid, mask(from_addr))
+            return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
+        connection = redis_from_url(settings.redis_url)
+        outcome = inbox.process(session, settings, connection, message,
+                                opt_out_type=form.get("OptOutType"), now=datetime.now(timezone.utc))
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("inbound %s from %s could not be processed", sid, mask(from_addr))
+        return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
+    return _twiml(*outcome.replies)
+
+
+@bp.post("/status")
+def status() -> Response:
+    if not _signature_ok():
+        return _forbidden()
+    sid = request.form.get("MessageSid", "")
+    new = _FROM_TWILIO.get(request.form.get("MessageStatus", "").lower())
+    if not sid or new is None:
+        return Response("", status=200)  # answer 200 so Twilio stops; nothing to record
+    error = request.form.get("ErrorCode") or None
+    lower = [s for s, rank in _RANK.items() if rank < _RANK[new]]
+    session = get_session()
+    try:
+        result = session.execute(
+            update(Message).where(Message.provider_sid == sid, Message.direction == "out",
+                                  Message.status.in_(lower))
+            .values(status=new, error_code=error[:12] if error else Message.error_code,
+                    updated_at=datetime.now(timezone.utc)))
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("status callback for %s not recorded", sid)
+        return Response("", status=200)
+    log.info("status %s for %s (%s changed)", new, sid, result.rowcount)
+    return Response("", status=200)

@@ -1,0 +1,1 @@
+"""Village's background processes: RQ jobs, periodic jobs and the clock."""

@@ -1,0 +1,66 @@
+"""The scheduler process: `run_once(now)` enqueues due periodic jobs; `main()` loops until SIGTERM.
+
+Running two clocks by mistake doubles nothing: each period of each job is
+claimed in Redis with SET NX, and the jobs themselves are idempotent.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from datetime import datetime, timezone
+from types import FrameType
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+from service import logs
+from service.queues import DEFAULT
+from workers import context
+from workers.periodic import PERIODIC
+
+log = logging.getLogger(__name__)
+LAST_TICK_KEY = "village:clock:last-tick"
+
+
+def run_once(now: datetime, connection: Redis) -> bool:
+    """Enqueue every periodic job whose period has begun; True when it enqueued any."""
+    found = False
+    stamp = int(now.timestamp())
+    for job in PERIODIC:
+        key = f"village:clock:{job.id}:{stamp // job.every}"
+        if connection.set(key, "1", nx=True, ex=job.every * 3):
+            Queue(DEFAULT, connection=connection).enqueue(job.func, job_timeout=120, result_ttl=60,
+                                                          description=f"periodic {job.id}")
+            found = True
+    connection.set(LAST_TICK_KEY, now.isoformat(), ex=3600)
+    return found
+
+
+class _Stop:
+    requested = False
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("clock: signal %s, stopping after this tick", signum)
+        self.requested = True
+
+
+def main() -> None:
+    settings = context.settings()
+    logs.configure(settings.log_level)
+    stop = _Stop()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    connection = context.redis()
+    log.info("clock started")
+    while not stop.requested:
+        try:
+            run_once(datetime.now(timezone.utc), connection)
+        except RedisError as exc:
+            log.warning("clock: Redis unavailable (%s); retrying", exc)
+        time.sleep(1.0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""`python -m workers.worker --queue NAME`: one RQ worker on one queue.
+
+One queue per process: a worker listening to several can lose a job when it
+dies at the wrong moment (DESIGN.md). It is a SimpleWorker: jobs run in this
+process, so the heavy imports and the database pool are paid once, not per job
+(a forking worker adds a fork and a reconnect to every alert).
+"""
+from __future__ import annotations
+
+import argparse
+
+from rq import SimpleWorker
+
+from service import logs
+from service.queues import QUEUES, queue
+from workers import context
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--queue", required=True, choices=QUEUES)
+    parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    parser.add_argument("--name", default=None)
+    args = parser.parse_args(argv)
+    settings = context.settings()
+    logs.configure(settings.log_level)
+    import service.mood  # noqa: F401  heavy imports before the first job, not during it
+    import workers.jobs  # noqa: F401
+    import workers.periodic  # noqa: F401
+
+    connection = context.redis()
+    worker = SimpleWorker([queue(args.queue, connection)], connection=connection, name=args.name)
+    worker.work(burst=args.burst, with_scheduler=False, logging_level=settings.log_level)
+
+
+if __name__ == "__main__":
+    main()
