@@ -1,0 +1,263 @@
+"""Score a mom's reply to her daily check-in.
+
+Pure domain code: text in, Mood out. The order of the steps is the design:
+normalise -> crisis phrases (nothing overrides them) -> the 1-5 scale -> the mothers'
+lexicon -> VADER, only for replies none of the earlier steps could read. Plain VADER
+alone scores "everyone would be better off without me" as positive, so it goes last.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from service import mood_lexicon as lex
+
+if TYPE_CHECKING:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+CRISIS, LOW, OK, UNCLEAR = "crisis", "low", "ok", "unclear"
+
+# Replies at or below this on the 1-5 scale are low; at or above OK_FROM they are ok;
+# in between (a plain "3") the words decide.
+LOW_UP_TO = 2.5
+OK_FROM = 3.5
+# Lexicon sums this far from zero are a decision; closer is "unclear".
+WORDS_THRESHOLD = 0.25
+# Words strong enough to overrule a 4 or 5 ("4 but honestly drowning"): a false alert
+# to a friend costs less than a missed one.
+OVERRULE_HIGH_SCALE = -1.5
+VADER_LOW = -0.05
+VADER_OK = 0.05
+
+
+@dataclass(frozen=True)
+class Mood:
+    level: str
+    score: float | None
+    reasons: tuple[str, ...]
+
+
+def _compile_crisis() -> dict[str, re.Pattern[str]]:
+    return {group: re.compile("|".join(f"(?:{p})" for p in pats)) for group, pats in lex.CRISIS.items()}
+
+
+def _compile_lexicon() -> re.Pattern[str]:
+    # Letters around a match must not be letters, so "sad" does not fire inside "crusade";
+    # written this way rather than \b so emoji entries work too.
+    alts = "|".join(f"(?P<g{i}>{pat})" for i, (_, _, pat) in enumerate(lex.LEXICON))
+    return re.compile(rf"(?<![a-z])(?:{alts})(?![a-z])")
+
+
+_CRISIS = _compile_crisis()
+_LEXICON = _compile_lexicon()
+_REWRITE = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(lex.REWRITES, key=len, reverse=True)) + r")\b")
+_CONTRAST = re.compile(r"\b(?:but|though|although|however|except|yet)\b")
+_PUNCT_SPLIT = re.compile(r"[.!?;,\n]+")
+_WORD = re.compile(r"[a-z]+")
+_SARCASM = re.compile(lex.SARCASM)
+_HEDGE = re.compile(rf"\b(?:{lex.HEDGES})\b")
+_NO_SIGNAL = re.compile(rf"(?:{lex.NO_SIGNAL})[\s.!?]*")
+_EMOJI_NEG = re.compile("[" + re.escape("".join(lex.NEGATIVE_EMOJI)) + "]")
+_EMOJI_POS = re.compile("[" + re.escape("".join(lex.POSITIVE_EMOJI)) + "]")
+_EMOTICON = re.compile(r"(?:^|(?<=\s))(" + "|".join(re.escape(e) for e in lex.EMOTICONS) + r")(?=\s|$|[.!?,])")
+
+_NUM = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five|ten)"
+_NOT_A_UNIT = (r"(?!\s*-?\s*(?:am|pm|hours?|hrs?|h|days?|weeks?|wks?|months?|mins?|minutes?|times|x|kids?|children|"
+               r"babies|of|years?|yrs?|yo|rd|nd|st|th|%|oz|ml|naps?|people|more|under|in a row|nights?|o ?clock|:\d|"
+               r"day|thing|step|sec|am|year)\b)")
+_FRACTION = re.compile(rf"(?<![\d.]){_NUM}\s*(?:/|out of|outta|of)\s*(5|10|five|ten)\b")
+_LEADING = re.compile(rf"^(?:(?:a|like|like a|prob|probably|prob a|probably a|honestly|honestly a|maybe|maybe a|solid|a solid|"
+                      rf"about|about a|id say|id say a|im a|im at a|today is a|today was a|its a)\s+)?"
+                      rf"{_NUM}(?:ish)?(?:\s*-\s*{_NUM})?(?![\d.])" + _NOT_A_UNIT)
+_ARTICLE = re.compile(rf"\b(?:a|an|solid)\s+{_NUM}(?:ish)?(?![\d.])" + _NOT_A_UNIT)
+_WORDS_AS_NUMBERS = {"zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
+# A number written as a word only counts when nothing but small talk follows it ("two. long night").
+_AFTER_NUMBER_WORD = re.compile(r"\s*(?:$|[^\w\s]|(?:but|and|today|tbh|lol|i guess|honestly|maybe|probably|ish|tonight)\b)")
+
+
+def score(text: str) -> Mood:
+    norm = normalise(text)
+    if not norm.strip():
+        return Mood(UNCLEAR, None, ("unclear:empty",))
+    crisis, softened = _crisis_signs(norm)
+    if crisis:
+        return Mood(CRISIS, 1.0, tuple(f"crisis:{g}" for g in crisis))
+    words, word_reasons, has_words = _words(norm)
+    if softened:
+        # Negated or someone else's crisis words still need a person to look.
+        return Mood(LOW, 2.0, tuple(softened) + tuple(word_reasons))
+    scale = _scale(norm)
+    if scale is not None:
+        return _with_scale(scale, words if has_words else None, word_reasons, text)
+    if _NO_SIGNAL.fullmatch(norm.strip()):
+        return Mood(UNCLEAR, None, ("unclear:no_signal",))
+    if has_words:
+        return _from_words(words, word_reasons)
+    if norm.rstrip().endswith("?"):
+        return Mood(UNCLEAR, None, ("unclear:question",))
+    return _from_vader(text)
+
+
+def is_crisis(text: str) -> bool:
+    return bool(_crisis_signs(normalise(text))[0])
+
+
+def normalise(text: str) -> str:
+    """Lower case, one spelling per word, emoji without variation selectors."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = t.replace("\ufe0f", "").replace("\u200d", "")
+    t = re.sub(r"[\U0001F3FB-\U0001F3FF]", "", t)  # skin tones carry no mood
+    t = re.sub(r"['’‘`´]", "", t)
+    t = re.sub(r"(.)\1{2,}", r"\1\1", t)  # "soooo" -> "soo", "!!!!" -> "!!"
+    t = _REWRITE.sub(lambda m: lex.REWRITES[m.group(0)], t)
+    return re.sub(r"[ \t]+", " ", t)
+
+
+def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
+    """Warning-sign groups found, and those only negated or about someone else."""
+    found: list[str] = []
+    softened: list[str] = []
+    for group, pattern in _CRISIS.items():
+        kinds = {_speaker(norm, m) for m in pattern.finditer(norm)}
+        if "self" in kinds:
+            found.append(group)
+        elif kinds:
+            softened.append(f"crisis_{sorted(kinds)[0]}:{group}")
+    return found, softened
+
+
+def _speaker(norm: str, m: re.Match[str]) -> str:
+    clause = _PUNCT_SPLIT.split(norm[max(0, m.start() - 60):m.start()])[-1]
+    before = _WORD.findall(clause)
+    if any(w in lex.NEGATIONS for w in before[-3:]):
+        return "negated"
+    said = set(_WORD.findall(m.group(0)))
+    if not said & lex.FIRST_PERSON and set(before) & lex.THIRD_PERSON and not set(before) & lex.FIRST_PERSON:
+        return "reported"
+    return "self"
+
+
+def _scale(norm: str) -> tuple[float, str] | None:
+    """The reply's 1-5 rating, if it gives one: (value, reason). The last mention wins ("3, more like a 2")."""
+    mentions: list[tuple[int, float, str]] = []
+    for m in _FRACTION.finditer(norm):
+        value, out_of = _number(m.group(1)), _number(m.group(2))
+        rated = value / 2 if out_of == 10 else value
+        mentions.append((m.start(), min(max(rated, 1.0), 5.0), f"scale:{_fmt(rated)}"))
+    lead = _LEADING.match(norm.strip())
+    if lead and (lead.group(1)[0].isdigit() or _AFTER_NUMBER_WORD.match(norm.strip(), lead.end())):
+        low, high = _number(lead.group(1)), _number(lead.group(2)) if lead.group(2) else None
+        value = (low + high) / 2 if high is not None else low
+        if not any(start == 0 for start, _, _ in mentions):
+            mentions.append((0, value, f"scale:{_fmt(value)}"))
+    for m in _ARTICLE.finditer(norm):
+        if not any(start <= m.start(1) < start + 12 for start, _, _ in mentions):
+            mentions.append((m.start(), _number(m.group(1)), f"scale:{_fmt(_number(m.group(1)))}"))
+    if not mentions:
+        return None
+    _, value, reason = max(mentions)
+    if value > 5:
+        return (value, f"scale_out_of_range:{_fmt(value)}")
+    # Zero is below the scale, not off it: the lowest answer she could give.
+    return (max(value, 1.0), reason)
+
+
+def _number(token: str) -> float:
+    return _WORDS_AS_NUMBERS.get(token) or float(token)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _with_scale(scale: tuple[float, str], words: float | None, word_reasons: list[str], text: str) -> Mood:
+    value, reason = scale
+    reasons = (reason, *word_reasons)
+    if reason.startswith("scale_out_of_range"):
+        if words is None:
+            return Mood(UNCLEAR, None, reasons)
+        return _from_words(words, [reason, *word_reasons])
+    if value <= LOW_UP_TO:
+        return Mood(LOW, value, reasons)
+    if value >= OK_FROM:
+        overruled = words is not None and words <= OVERRULE_HIGH_SCALE
+        return Mood(LOW if overruled else OK, value, reasons)
+    if words is None:
+        compound = _vader()(text)["compound"]
+        if compound <= -0.3:
+            return Mood(LOW, value, (*reasons, f"vader:{compound:.2f}"))
+        return Mood(OK, value, reasons)
+    return Mood(LOW if words <= -WORDS_THRESHOLD else OK, value, reasons)
+
+
+def _words(norm: str) -> tuple[float, list[str], bool]:
+    """Sum of the lexicon's weights, with negation, contrast ("tired but happy") and sarcasm."""
+    sarcastic = bool(_SARCASM.search(norm))
+    hedged = bool(_HEDGE.search(norm))
+    parts = _CONTRAST.split(norm)
+    hits: list[tuple[str, float]] = []
+    for i, part in enumerate(parts):
+        weight = 1.0 if len(parts) == 1 else (1.5 if i == len(parts) - 1 else 0.5)
+        for name, value in _clause_hits(part, sarcastic, hedged):
+            hits.append((name, value * weight))
+    positive = any(v > 0 for _, v in hits)
+    # Crying next to anything positive is happy tears ("first steps 😭😭 so proud").
+    total = sum(v * 0.25 if name == "crying" and positive else v for name, v in hits)
+    reasons = list(dict.fromkeys(f"lexicon:{name}" for name, _ in hits))
+    if sarcastic:
+        reasons.append("lexicon:sarcasm")
+    return total, reasons, bool(hits)
+
+
+def _clause_hits(part: str, sarcastic: bool, hedged: bool) -> list[tuple[str, float]]:
+    hits: list[tuple[str, float]] = []
+    for clause in _PUNCT_SPLIT.split(part):
+        for m in _LEXICON.finditer(clause):
+            name, value, _ = lex.LEXICON[int(m.lastgroup[1:])]  # type: ignore[index]
+            if any(w in lex.NEGATIONS for w in _WORD.findall(clause[max(0, m.start() - 30):m.start()])[-3:]):
+                # "not bad" is milder praise than "good"; "not good" is as low as "bad".
+                value, name = -value * (0.5 if value < 0 else 1.0), f"not_{name}"
+            if value > 0 and (sarcastic or (hedged and name == "ok")):
+                value, name = -max(value, 0.5), f"grudging_{name}"
+            hits.append((name, value))
+        hits += [("emoji_low", -1.0) for _ in set(_EMOJI_NEG.findall(clause))]
+        hits += [("emoji_ok", -1.0 if sarcastic else 1.0) for _ in set(_EMOJI_POS.findall(clause))]
+        hits += [("emoticon", lex.EMOTICONS[e]) for e in set(_EMOTICON.findall(clause))]
+    return hits
+
+
+def _from_words(total: float, reasons: list[str]) -> Mood:
+    estimate = round(min(max(3 + 2 * total, 1.0), 5.0), 2)
+    if total <= -WORDS_THRESHOLD:
+        return Mood(LOW, estimate, tuple(reasons))
+    if total >= WORDS_THRESHOLD:
+        return Mood(OK, estimate, tuple(reasons))
+    return Mood(UNCLEAR, None, (*reasons, "unclear:mixed"))
+
+
+def _from_vader(text: str) -> Mood:
+    compound = _vader()(text)["compound"]
+    reason = (f"vader:{compound:.2f}",)
+    estimate = round(3 + 2 * compound, 2)
+    if compound <= VADER_LOW:
+        return Mood(LOW, estimate, reason)
+    if compound >= VADER_OK:
+        return Mood(OK, estimate, reason)
+    return Mood(UNCLEAR, None, (*reason, "unclear:no_signal"))
+
+
+_analyzer: "SentimentIntensityAnalyzer | None" = None
+
+
+def _vader() -> Callable[[str], dict[str, float]]:
+    # Built on first use: loading VADER's lexicon is the one slow step, and importing
+    # this module must stay cheap for the web process and the tests.
+    global _analyzer
+    if _analyzer is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        _analyzer = SentimentIntensityAnalyzer()
+    return _analyzer.polarity_scores

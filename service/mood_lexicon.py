@@ -1,0 +1,130 @@
+"""Word lists for the mood scorer, kept as data so they can be reviewed without the code.
+
+All patterns run on text already normalised by service.mood: lower case, no apostrophes
+("cant", "im", "theyd"), letters repeated 3+ times cut to two ("soo"), slang expanded
+("wanna" -> "want to", "kms" -> "kill myself"). Patterns are regular expressions.
+"""
+
+from __future__ import annotations
+
+# Word-level rewrites applied before any rule, so the rules need one spelling only.
+REWRITES: dict[str, str] = {
+    "wanna": "want to", "wana": "want to", "wnat": "want", "wnt": "want", "gonna": "going to",
+    "cannot": "cant", "can not": "cant", "do not": "dont", "did not": "didnt", "will not": "wont",
+    "would not": "wouldnt", "does not": "doesnt", "i am": "im", "i have": "ive", "i would": "id",
+    "kms": "kill myself", "kys": "kill yourself", "unalive": "kill", "sewerslide": "suicide",
+    "myslef": "myself", "my self": "myself", "mysef": "myself", "abt": "about", "rn": "right now",
+    "u": "you", "ur": "your", "tho": "though", "thru": "through", "ppl": "people",
+    "okey": "okay", "k": "ok", "kk": "ok", "bc": "because", "cuz": "because", "ded": "dead",
+    "suicidle": "suicidal", "sucidal": "suicidal", "hurtin": "hurting", "nothin": "nothing",
+}
+
+# Crisis language grouped by warning sign; a match anywhere wins over any number or opener.
+# Wording is kept loose on purpose: people rarely type the textbook phrase.
+_ME = r"(?:my ?self|me)"
+_KID = r"(?:the baby|my baby|baby|him|her|my (?:son|daughter|kid|child|girl|boy|newborn)|them)"
+CRISIS: dict[str, tuple[str, ...]] = {
+    "suicidal_ideation": (
+        r"\b(?:want|wanted|wanting|wish|going|plan|planning|ready|thinking|thought|think) (?:about |of )?(?:to )?(?:just )?(?:die|dying|be dead)\b",
+        r"\bkill(?:ing)? (?:my ?self|me now for real)\b", r"\bsuicid", r"\bend(?:ing)? (?:it all|my life|things|it)\b",
+        r"\b(?:wish|rather|better off|want to be) (?:i )?(?:was |were |be )?dead\b",
+        r"\b(?:dont|dont really|no longer) (?:want to|wish to) (?:be alive|live|be here|exist|wake up)\b",
+        r"\b(?:sleep|i)\b[^.!?]{0,30}\b(?:never|not|wouldnt|dont want to) wake up\b",
+        r"\b(?:stop existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",
+        r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
+        r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|tired of (?:living|being alive|life))\b",
+        r"\b(?:jump(?:ing)? off|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
+        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic)\b", r"\b(?:i|ive) (?:have|got|made) a plan\b",
+        r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
+    ),
+    "self_harm": (
+        r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) " + _ME + r"\b",
+        r"\bself ?harm", r"\bcutting again\b", r"\b(?:im|i am|i feel) not safe\b", r"\bnot safe (?:right now|with myself|tonight)\b",
+        r"\bdont feel safe (?:with myself|around myself|tonight|right now)\b",
+    ),
+    "burden": (
+        r"\b(?:better|easier|happier|fine|okay|ok) (?:off )?without me\b",
+        r"\bif i (?:was|were|wasnt|werent|wasnt here|was not) (?:gone|here|around|dead|alive)\b",
+        r"\bif i wasnt (?:here|around)\b", r"\bburden\b",
+        r"\b(?:no ?one|nobody|no body) would (?:even )?(?:miss|notice|care)\b", r"\bwould anyone (?:even )?(?:care|notice|miss)\b",
+        r"\bdeserves? (?:a )?(?:better|someone better)\b", r"\bbetter without me\b",
+    ),
+    "hopelessness": (
+        r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore)\b",
+        r"\b(?:no|whats (?:even )?the|what is the) point (?:anymore|in anything|of anything|of it all|in trying)\b",
+        r"\bwhats (?:even )?the point\s*(?:[.!?]|$)", r"\bno (?:way out|point anymore|future)\b", r"\bdont see a way out\b",
+        r"\bhopeless\b", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant it (?:all )?to (?:stop|end)\b",
+        r"\bhow (?:much )?longer i can (?:keep going|do this|go on)\b", r"\bdone with (?:life|everything|it all|living)\b",
+    ),
+    "overdose": (
+        r"\b(?:took|take|taking|swallowed|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra)\b[^.!?]{0,25}\b(?:pills|meds|tablets|bottle|medicine|cabinet)\b",
+        r"\b(?:whole|entire) (?:bottle|pack|box)\b", r"\bhow (?:many|much)\b[^.!?]{0,30}\b(?:would it take|to overdose|is too much|is lethal|to die)\b",
+        r"\boverdos", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil",
+        r"💊", r"\b(?:pills|meds)\b[^.!?]{0,25}\bthinking about it\b", r"\bmedicine cabinet\b",
+    ),
+    "goodbye": (
+        r"\btell (?:my |the )?(?:kids|babies|children|husband|family|mom|girls|boys|son|daughter|him|her|them)\b[^.!?]{0,15}\bi love",
+        r"(?:^|[.!?]\s*)(?:goodbye|bye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)", r"\b(?:last|final) (?:text|message)\b",
+        r"\b(?:sorry|thank you|thanks) for everything\b", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
+        r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b",
+        r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b", r"\bgiving away my\b",
+    ),
+    "harm_to_baby": (
+        r"\b(?:scared|afraid|worried|terrified|frightened)\b[^.!?]{0,20}\b(?:ill|i will|im going to|i might|i could|of what i)\b[^.!?]{0,15}\b(?:hurt|harm|shake|drop|do to)\b",
+        r"\b(?:thoughts|thinking|think) (?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping)\b",
+        r"\bi shook " + _KID + r"\b", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around)\b",
+        r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i might do to\b",
+        r"\b(?:want|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
+    ),
+    "escape": (
+        r"\b(?:want|wanted|wish|going|ready|like) (?:to )?(?:just )?(?:disappear|vanish)\b",
+        r"\bwish i could (?:just )?(?:disappear|vanish)\b", r"\b(?:run away|leave|go) and never come back\b",
+    ),
+}
+
+# Words that, just before a crisis phrase, turn it into a statement a human should still see.
+NEGATIONS = frozenset({"not", "never", "no", "dont", "wouldnt", "wont", "isnt", "cant", "didnt", "nothing", "nor"})
+THIRD_PERSON = frozenset({"she", "he", "they", "friend", "sister", "brother", "cousin", "mom", "husband", "someone",
+                          "people", "hes", "shes", "theyre", "coworker", "neighbor", "neighbour"})
+FIRST_PERSON = frozenset({"i", "im", "id", "ive", "ill", "me", "myself"})
+
+# The mothers' lexicon: (reason name, weight, pattern). Negative weights pull towards low.
+# Patterns that already contain their negation ("not ok", "no sleep") are never flipped again.
+LEXICON: tuple[tuple[str, float, str], ...] = (
+    ("touched_out", -1.5, r"touched out|tired of being touched"),
+    ("drowning", -1.5, r"drowning"),
+    ("cant_cope", -1.5, r"cant cope|not coping|cant handle|cant deal|cant take (?:it|this|much more)|how much more"),
+    ("running_on_empty", -1.5, r"running on (?:empty|fumes|nothing)|nothing left|running low"),
+    ("no_sleep", -1.0, r"no sleep|not slept|havent slept|no naps?|sleep deprived|zombie|up every (?:hour|hr)|up all night|worst night"),
+    ("crying", -1.0, r"wont stop crying|cant stop crying|crying|cried|cry|tears|teary|weepy|sobbing|sob|😭|😢|😿|🥲"),
+    ("failing", -1.5, r"failing|failure|fail at|i suck|not cut out|bad (?:mom|mother)|terrible (?:mom|mother)|worst mom|disappointing"),
+    ("alone", -1.5, r"alone|lonely|isolated|invisible|like a ghost|no one (?:helps|asks|cares)|nobody (?:helps|asks|cares)|no help|doesnt get it"),
+    ("overwhelmed", -1.5, r"overwhelm\w*|too much|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|heavy|drained|burn(?:ed|t)? ?out"),
+    ("exhausted", -1.0, r"exhausted|tired|worn (?:down|out)|wiped|knackered|sleepy"),
+    ("struggling", -1.5, r"struggl\w*|barely|hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|a mess|hot mess"),
+    ("snapped", -1.0, r"snapped|yelled|screamed at|rage|angry|irritable|cranky|grumpy|frazzled|stressed|stress|short fuse"),
+    ("guilt", -1.0, r"guilt\w*|ashamed|regret"),
+    ("not_myself", -1.5, r"(?:dont|not) feel like myself|(?:dont|cant) recogni[sz]e myself|numb|empty|going through the motions|autopilot|blur"),
+    ("self_neglect", -1.0, r"(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
+    ("anxious", -1.0, r"anxious|anxiety|panic|worried|worry|scared|afraid|racing|on edge"),
+    ("down", -1.0, r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|sad|miserable|depress\w*|unhappy|bleh|blah|meh|ugh+|over it|so over"),
+    ("bad", -1.0, r"rough|tough|hard|bad|awful|terrible|horrible|crap\w*|shit\w*|sucks?|worst|hate|hurts?|pain|sick|fought|fight|miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better"),
+    ("need_help", -1.0, r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call"),
+    ("ok", 0.5, r"ok|okay|fine|alright|aight|decent|normal|average|same old|could be worse|hanging in there|survived|no complaints|cant complain"),
+    ("good", 1.0, r"good|gud|(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|great|better|best|nice|solid|productive|chill|calm|relaxed|rested|feel(?:ing)? human|myself again|new person"),
+    ("happy", 1.5, r"happy|amazing|awesome|fantastic|wonderful|excellent|love|loving|proud|blessed|grateful|thankful|content|peaceful|relie(?:f|ved)|yay|woohoo|winning|strong|excited|enjoy\w*|fun|cute|melting|worth it|progress|miracle|killed it|crushed it|nailed|🎉"),
+    ("laughing", 0.5, r"lol|lmao|haha\w*|hehe|😂|🤣|laugh\w*|giggl\w*|died laughing|im dead|im dying|💀"),
+    ("hyperbole", 0.0, r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),
+)
+
+# Emoji scored on their own; crying faces are read as happy tears when anything else is positive.
+NEGATIVE_EMOJI = frozenset("😞😔😩😫😖😣☹🙁😟😥😰😓😿😑😐😒😤😡😠🤬💔🥺")
+POSITIVE_EMOJI = frozenset("😊🙂😀😃😄😁😆😍🥰😘❤💕💖💗💛💙💜🧡💚🤍♥🙌👍🎉✨☺😌🤗💪🥳🌞🌈☀")
+EMOTICONS: dict[str, float] = {":)": 1.0, ":-)": 1.0, ":d": 1.0, "(:": 1.0, "<3": 1.0, ";)": 1.0,
+                               ":(": -1.0, ":-(": -1.0, ":((": -1.0, ":/": -0.5, ":|": -0.5, "):": -1.0, ":'(": -1.5}
+# Sarcasm turns the positive words of the same reply into complaints.
+SARCASM = r"🙃|living the dream|oh (?:great|fantastic|wonderful|joy|perfect)|just (?:great|perfect|wonderful|fantastic)|(?:great|perfect|fantastic)\.\s*just (?:great|perfect|fantastic)|thanks for nothing"
+# A grudging "fine" is not fine.
+HEDGES = r"i guess|i suppose|whatever|not really|or something|supposedly"
+# Replies that say nothing either way; the conversation layer asks a follow-up.
+NO_SIGNAL = r"idk|i dont know|dunno|not sure|hm+|eh|ok\?|okay\?|\?+|long day|same|busy|\.+"
