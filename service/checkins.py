@@ -49,8 +49,8 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
     """Write every scheduled check-in that is due and not yet written. Safe to run twice."""
     window = timedelta(minutes=settings.catch_up_minutes)
     members = session.scalars(select(Member).where(Member.status == "active")).all()
-    existing = set(session.execute(select(CheckIn.member_id, CheckIn.due_at).where(
-        CheckIn.due_at >= now - window - timedelta(minutes=1))).tuples())
+    existing = {(r.member_id, r.due_at) for r in session.execute(select(CheckIn.member_id, CheckIn.due_at).where(
+        CheckIn.due_at >= now - window - timedelta(minutes=1)))}
     planned = 0
     for member in members:
         due = latest_due(parse_time(member.checkin_time), member.checkin_days, parse_zone(member.timezone), now)

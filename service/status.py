@@ -30,16 +30,16 @@ FAILED = ("failed", "undelivered")
 
 def db_figures(db: Session, now: datetime) -> dict[str, Any]:
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    members = dict(db.execute(select(Member.status, func.count()).group_by(Member.status)).tuples().all())
+    members: dict[str, int] = dict(db.execute(select(Member.status, func.count()).group_by(Member.status)).all())
     checkins = dict(db.execute(select(CheckIn.state, func.count()).where(CheckIn.due_at >= day)
-                               .group_by(CheckIn.state)).tuples().all())
+                               .group_by(CheckIn.state)).all())
     alerts = dict(db.execute(select(Alert.level, func.count()).where(Alert.created_at >= day)
-                             .group_by(Alert.level)).tuples().all())
+                             .group_by(Alert.level)).all())
     open_alerts = db.scalar(select(func.count()).select_from(Alert).where(Alert.state.in_(("pending", "sent", "unrouted"))))
     failures = db.execute(
         select(Message.error_code, func.count()).where(
             Message.direction == "out", Message.status.in_(FAILED), Message.updated_at >= now - timedelta(days=1))
-        .group_by(Message.error_code)).tuples().all()
+        .group_by(Message.error_code)).all()
     latest = db.execute(
         select(Message.id, Message.to_addr, Message.kind, Message.status, Message.error_code, Message.updated_at)
         .where(Message.direction == "out", Message.status.in_(FAILED))

@@ -1,0 +1,119 @@
+"""The whole loop, end to end: enrol by CLI, consent by text, a check-in through RQ and the twilio
+library to the simulator, replies through the signed webhook, buddy alerts through the urgent queue."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from sqlalchemy import func, select
+
+from service.models import Alert, CheckIn, Member, Message
+from service.texts import render
+from tests.conftest import BUDDY, MOM, texts_to
+
+
+def twiml_texts(response: Any) -> list[str]:
+    body = response.text if hasattr(response, "text") and isinstance(response.text, str) else response.get_data(as_text=True)
+    return [m.text or "" for m in ET.fromstring(body).iter("Message")]
+
+
+def enrol(cli: Any) -> None:
+    result = cli("members", "add", "--name", MOM.name, "--phone", MOM.phone, "--time", "20:00",
+                 "--timezone", "America/New_York", "--buddy-name", BUDDY.name, "--buddy-phone", BUDDY.phone)
+    assert result.exit_code == 0, result.output
+
+
+def consent_both(sim: Any, run_jobs: Any) -> None:
+    run_jobs()
+    assert sim.send_inbound(MOM.phone, "yes").status_code == 200
+    assert sim.send_inbound(BUDDY.phone, "YES").status_code == 200
+
+
+def test_the_whole_loop_sends_exactly_the_expected_texts(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    run_jobs()
+    assert texts_to(sim, MOM.phone) == [render("welcome", name="Amanda")]
+    assert texts_to(sim, BUDDY.phone) == [render("buddy_invite", buddy="Sarah", member="Amanda")]
+
+    # Nothing before consent: a check-in is refused while she has not said YES.
+    refused = cli("checkins", "send-now", "--phone", MOM.phone)
+    assert refused.exit_code == 1 and "has not replied YES" in refused.output
+
+    mom_yes = sim.send_inbound(MOM.phone, "Yes!")
+    assert twiml_texts(mom_yes) == [render("member_confirmed", name="Amanda", time="8:00pm")]
+    buddy_yes = sim.send_inbound(BUDDY.phone, "yes")
+    assert twiml_texts(buddy_yes) == [render("buddy_accepted", member="Amanda")]
+
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
+    run_jobs()
+    assert texts_to(sim, MOM.phone)[-1] == render("checkin", name="Amanda")
+
+    low = sim.send_inbound(MOM.phone, "honestly I'm drowning")
+    assert twiml_texts(low) == [render("reply_low_buddy", name="Amanda", buddy="Sarah")]
+    run_jobs()
+    alert = render("alert_low", buddy="Sarah", member="Amanda")
+    assert texts_to(sim, BUDDY.phone) == [render("buddy_invite", buddy="Sarah", member="Amanda"), alert]
+    assert "drowning" not in alert
+
+    with db() as s:
+        checkin = s.scalars(select(CheckIn)).one()
+        assert (checkin.state, checkin.mood_level, checkin.manual) == ("answered", "low", True)
+        statuses = set(s.scalars(select(Message.status).where(Message.direction == "out",
+                                                              Message.provider_sid.is_not(None))))
+        assert statuses == {"delivered"}  # every status callback arrived, signed, and was recorded
+
+
+def test_a_good_reply_gets_a_warm_answer_and_no_alert(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    cli("checkins", "send-now", "--phone", MOM.phone)
+    run_jobs()
+    for text in ("4", "great day!"):
+        assert twiml_texts(sim.send_inbound(MOM.phone, text)) == [render("reply_ok", name="Amanda")]
+    run_jobs()
+    assert len(texts_to(sim, BUDDY.phone)) == 1  # the invitation only
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Alert)) == 0
+
+
+def test_low_replies_in_every_form_alert_the_buddy_once_a_day(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    for text in ("1", "2", "not good 😞"):
+        sim.send_inbound(MOM.phone, text)
+    run_jobs()
+    alerts = [t for t in texts_to(sim, BUDDY.phone) if "could use some support" in t]
+    assert alerts == [render("alert_low", buddy="Sarah", member="Amanda")]
+    with db() as s:
+        levels = s.scalars(select(Message.mood_level).where(Message.direction == "in")
+                           .order_by(Message.id)).all()
+    assert levels[-3:] == ["low", "low", "low"]
+
+
+def test_a_crisis_reply_gets_the_crisis_line_inline_and_an_urgent_alert(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "I want to end it all"))
+    assert len(reply) == 1 and "988" in reply[0] and "Sarah" in reply[0]
+    with db() as s:
+        job = s.scalars(select(Message).where(Message.kind == "alert")).one()
+        assert job.urgent and job.status == "pending"
+    run_jobs()
+    last = texts_to(sim, BUDDY.phone)[-1]
+    assert last.startswith("URGENT") and "Amanda" in last and "end it all" not in last
+
+
+def test_the_scheduler_sends_nothing_before_her_yes(cli: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
+    from datetime import datetime, timezone
+
+    from service.checkins import plan_due
+
+    enrol(cli)
+    run_jobs()
+    at_her_time = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 20:00 in New York
+    with db() as s:
+        assert plan_due(s, settings, at_her_time) == 0
+        s.execute(Member.__table__.update().values(status="active", consent_at=datetime(2026, 11, 22, tzinfo=timezone.utc)))
+    with db() as s:
+        assert plan_due(s, settings, at_her_time) == 1
+        assert plan_due(s, settings, at_her_time) == 0  # twice plans once
