@@ -22,11 +22,12 @@ class MaskingFilter(logging.Filter):
 
 def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
+    root.setLevel(level)
+    # The twilio client logs every request's headers at INFO: noise, and a privacy risk if it grows.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     if any(isinstance(f, MaskingFilter) for h in root.handlers for f in h.filters):
-        root.setLevel(level)
         return
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(MaskingFilter())
     root.addHandler(handler)
-    root.setLevel(level)
