@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import threading
+from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +171,8 @@ def test_an_invalid_to_number_is_rejected_with_21211(client: Client, simulator: 
         ({"To": MOM, "From": DEV_FROM_NUMBER}, 21602),
         ({"To": MOM, "From": DEV_FROM_NUMBER, "Body": "x" * 1601}, 21617),
         ({"To": "whatsapp:" + MOM, "From": DEV_FROM_NUMBER, "Body": "hi"}, 21910),
+        ({"To": MOM, "From": DEV_FROM_NUMBER, "Body": "hi", "ValidityPeriod": "36001"}, 21624),
+        ({"To": MOM, "From": DEV_FROM_NUMBER, "ContentSid": "HX" + "1" * 32, "ContentVariables": "{oops"}, 21656),
     ],
 )
 def test_incomplete_requests_get_twilios_error_code(base_url: str, fields: dict[str, str], code: int) -> None:
@@ -316,6 +322,14 @@ def test_list_filters_by_number_newest_first_across_pages(client: Client) -> Non
     assert [m.sid for m in listed] == list(reversed(sids))
 
 
+def test_list_can_narrow_to_messages_sent_after_a_moment(client: Client) -> None:
+    sent = send(client)
+    now = datetime.now(timezone.utc)
+
+    assert [m.sid for m in client.messages.list(to=MOM, date_sent_after=now - timedelta(minutes=5))] == [sent.sid]
+    assert client.messages.list(to=MOM, date_sent_after=now + timedelta(minutes=5)) == []
+
+
 def test_fetch_returns_the_message_and_404s_for_an_unknown_sid(client: Client) -> None:
     sent = send(client)
 
@@ -417,6 +431,27 @@ def test_two_instances_on_one_database_share_messages_and_faults(tmp_path: Path)
 
     assert [m["to"] for m in second.messages()] == [BUDDY]
     first.shutdown()
+
+
+def test_the_command_line_serves_on_the_url_it_prints(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "service.simulator", "--port", "0", "--db", str(tmp_path / "cli.db")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert process.stdout is not None
+        found = re.search(r"http://\S+", process.stdout.readline())
+        assert found is not None
+        client = twilio_client(found.group())
+        sent = send(client)
+        assert [m.sid for m in client.messages.list()] == [sent.sid]
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
+def test_importing_the_module_starts_nothing() -> None:
+    code = "import threading, service.simulator; assert threading.active_count() == 1"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 # --- helpers --------------------------------------------------------------------
