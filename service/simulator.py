@@ -249,8 +249,10 @@ class Simulator:
         self._record(sid, "inbound", to=to, from_=from_, body=body, status="received", num_media=num_media)
         log.info("Simulator posting inbound %s from %s", sid, mask(from_))
         response = self._post_signed(self.inbound_url, params)
+        # Twilio delivers a TwiML answer's <Message>s as ordinary texts to the phone.
         for reply_to, reply_from, reply_body in parse_twiml_messages(response, default_to=from_, default_from=to):
-            self._record(new_sid(), "outbound-reply", to=reply_to, from_=reply_from, body=reply_body, status="delivered")
+            self._record(new_sid(), "outbound-reply", to=reply_to, from_=reply_from, body=reply_body,
+                         status="delivered")
         return response
 
     def _record(

@@ -25,7 +25,9 @@ from service.simulator import DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, DEV_FROM_NUMBER, 
 
 MOM = "+15551230143"
 BUDDY = "+15557650199"
-TWIML_REPLY = "<?xml version='1.0' encoding='UTF-8'?><Response><Message>Thanks, Ana. Talk tomorrow.</Message></Response>"
+TWIML_REPLY = (
+    "<?xml version='1.0' encoding='UTF-8'?><Response><Message>Thanks, Ana. Talk tomorrow.</Message></Response>"
+)
 
 
 @dataclass
@@ -260,7 +262,8 @@ def test_faults_can_be_set_and_cleared_over_http(base_url: str, client: Client, 
     requests.post(base_url + "/_sim/reset", timeout=5)
     sent = send(client)
 
-    assert [m["sid"] for m in requests.get(base_url + "/_sim/messages", params={"to": MOM}, timeout=5).json()["messages"]] == [sent.sid]
+    listed = requests.get(base_url + "/_sim/messages", params={"to": MOM}, timeout=5).json()["messages"]
+    assert [m["sid"] for m in listed] == [sent.sid]
     assert len(requests.get(base_url + "/_sim/requests", timeout=5).json()["requests"]) == 1
 
 
@@ -298,7 +301,10 @@ def test_a_delivery_error_ends_undelivered_with_its_error_code(
 
     assert simulator.wait_idle()
     posts = village.posts_to("/twilio/status")
-    assert [(p.form["MessageStatus"], p.form.get("ErrorCode")) for p in posts] == [("sent", None), ("undelivered", "30003")]
+    assert [(p.form["MessageStatus"], p.form.get("ErrorCode")) for p in posts] == [
+        ("sent", None),
+        ("undelivered", "30003"),
+    ]
     fetched = client.messages(message.sid).fetch()
     assert (fetched.status, fetched.error_code) == ("undelivered", 30003)
 
