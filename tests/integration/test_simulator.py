@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import threading
+from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +25,9 @@ from service.simulator import DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, DEV_FROM_NUMBER, 
 
 MOM = "+15551230143"
 BUDDY = "+15557650199"
-TWIML_REPLY = "<?xml version='1.0' encoding='UTF-8'?><Response><Message>Thanks, Ana. Talk tomorrow.</Message></Response>"
+TWIML_REPLY = (
+    "<?xml version='1.0' encoding='UTF-8'?><Response><Message>Thanks, Ana. Talk tomorrow.</Message></Response>"
+)
 
 
 @dataclass
@@ -167,6 +173,8 @@ def test_an_invalid_to_number_is_rejected_with_21211(client: Client, simulator: 
         ({"To": MOM, "From": DEV_FROM_NUMBER}, 21602),
         ({"To": MOM, "From": DEV_FROM_NUMBER, "Body": "x" * 1601}, 21617),
         ({"To": "whatsapp:" + MOM, "From": DEV_FROM_NUMBER, "Body": "hi"}, 21910),
+        ({"To": MOM, "From": DEV_FROM_NUMBER, "Body": "hi", "ValidityPeriod": "36001"}, 21624),
+        ({"To": MOM, "From": DEV_FROM_NUMBER, "ContentSid": "HX" + "1" * 32, "ContentVariables": "{oops"}, 21656),
     ],
 )
 def test_incomplete_requests_get_twilios_error_code(base_url: str, fields: dict[str, str], code: int) -> None:
@@ -254,7 +262,8 @@ def test_faults_can_be_set_and_cleared_over_http(base_url: str, client: Client, 
     requests.post(base_url + "/_sim/reset", timeout=5)
     sent = send(client)
 
-    assert [m["sid"] for m in requests.get(base_url + "/_sim/messages", params={"to": MOM}, timeout=5).json()["messages"]] == [sent.sid]
+    listed = requests.get(base_url + "/_sim/messages", params={"to": MOM}, timeout=5).json()["messages"]
+    assert [m["sid"] for m in listed] == [sent.sid]
     assert len(requests.get(base_url + "/_sim/requests", timeout=5).json()["requests"]) == 1
 
 
@@ -292,7 +301,10 @@ def test_a_delivery_error_ends_undelivered_with_its_error_code(
 
     assert simulator.wait_idle()
     posts = village.posts_to("/twilio/status")
-    assert [(p.form["MessageStatus"], p.form.get("ErrorCode")) for p in posts] == [("sent", None), ("undelivered", "30003")]
+    assert [(p.form["MessageStatus"], p.form.get("ErrorCode")) for p in posts] == [
+        ("sent", None),
+        ("undelivered", "30003"),
+    ]
     fetched = client.messages(message.sid).fetch()
     assert (fetched.status, fetched.error_code) == ("undelivered", 30003)
 
@@ -314,6 +326,14 @@ def test_list_filters_by_number_newest_first_across_pages(client: Client) -> Non
     listed = client.messages.list(to=MOM, page_size=2)
 
     assert [m.sid for m in listed] == list(reversed(sids))
+
+
+def test_list_can_narrow_to_messages_sent_after_a_moment(client: Client) -> None:
+    sent = send(client)
+    now = datetime.now(timezone.utc)
+
+    assert [m.sid for m in client.messages.list(to=MOM, date_sent_after=now - timedelta(minutes=5))] == [sent.sid]
+    assert client.messages.list(to=MOM, date_sent_after=now + timedelta(minutes=5)) == []
 
 
 def test_fetch_returns_the_message_and_404s_for_an_unknown_sid(client: Client) -> None:
@@ -417,6 +437,27 @@ def test_two_instances_on_one_database_share_messages_and_faults(tmp_path: Path)
 
     assert [m["to"] for m in second.messages()] == [BUDDY]
     first.shutdown()
+
+
+def test_the_command_line_serves_on_the_url_it_prints(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "service.simulator", "--port", "0", "--db", str(tmp_path / "cli.db")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert process.stdout is not None
+        found = re.search(r"http://\S+", process.stdout.readline())
+        assert found is not None
+        client = twilio_client(found.group())
+        sent = send(client)
+        assert [m.sid for m in client.messages.list()] == [sent.sid]
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
+def test_importing_the_module_starts_nothing() -> None:
+    code = "import threading, service.simulator; assert threading.active_count() == 1"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 # --- helpers --------------------------------------------------------------------
