@@ -40,6 +40,7 @@ class Settings:
     twilio_http_timeout: float = 10.0
     simulator_db: str = str(VAR_DIR / "simulator.db")
     operator_alert_phone: str = ""
+    help_contact: str = "reply here and a person will answer"
     checkin_validity_seconds: int = 7200
     send_max_attempts: int = 6
     catch_up_minutes: int = 120

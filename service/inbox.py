@@ -143,6 +143,11 @@ def _on_opt_in(session, settings, d, member, roles, checkin, message, now):  # t
     return None  # Twilio confirms START itself on long codes
 
 
+def _on_help(session, settings, d, member, roles, checkin, message, now):  # type: ignore[no-untyped-def]
+    emergency = crisis_line(region(split_address(message.from_addr)[0])).emergency
+    return render("help", contact=settings.help_contact, emergency=emergency)
+
+
 def _on_buddy_consent(session, settings, d, member, roles, checkin, message, now):  # type: ignore[no-untyped-def]
     accepted = d.intent == "buddy_accept"
     for buddy in roles:
@@ -214,7 +219,7 @@ def _record_reply(session: Session, inbound: Message, text: str, d: Decision) ->
 
 
 _HANDLERS = {
-    "crisis": _on_crisis, "opt_out": _on_opt_out, "opt_in": _on_opt_in,
+    "crisis": _on_crisis, "opt_out": _on_opt_out, "opt_in": _on_opt_in, "help": _on_help,
     "buddy_accept": _on_buddy_consent, "buddy_decline": _on_buddy_consent, "buddy_ack": _on_buddy_ack,
     "member_consent": _on_member_consent, "member_decline": _on_member_decline,
     "followup": _on_followup, "mood": _on_mood, "stranger": _on_stranger,

@@ -5,28 +5,17 @@ import logging
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service import inbox, mood
+from service import delivery, inbox, mood
 from service.db import get_session
-from service.models import Message
 from service.phones import mask
 from service.queues import redis_from_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
-
-# Furthest-wins ordering of delivery states: callbacks arrive out of order and
-# must never move a message backwards (delivered stays delivered).
-_RANK = {"pending": 0, "sending": 1, "sent": 2, "delivered": 4, "read": 5,
-         "failed": 4, "undelivered": 4, "canceled": 4}
-_FROM_TWILIO = {"queued": "sent", "accepted": "sent", "scheduled": "sent", "sending": "sent", "sent": "sent",
-                "delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "undelivered",
-                "canceled": "canceled"}
-
 
 def _signature_ok() -> bool:
     settings = current_app.config["SETTINGS"]
@@ -92,22 +81,19 @@ def status() -> Response:
     if not _signature_ok():
         return _forbidden()
     sid = request.form.get("MessageSid", "")
-    new = _FROM_TWILIO.get(request.form.get("MessageStatus", "").lower())
+    new = delivery.FROM_TWILIO.get(request.form.get("MessageStatus", "").lower())
     if not sid or new is None:
         return Response("", status=200)  # answer 200 so Twilio stops; nothing to record
     error = request.form.get("ErrorCode") or None
-    lower = [s for s, rank in _RANK.items() if rank < _RANK[new]]
     session = get_session()
     try:
-        result = session.execute(
-            update(Message).where(Message.provider_sid == sid, Message.direction == "out",
-                                  Message.status.in_(lower))
-            .values(status=new, error_code=error[:12] if error else Message.error_code,
-                    updated_at=datetime.now(timezone.utc)))
+        changed = delivery.apply_status(session, sid, new, error)
+        if not changed and not delivery.is_known(session, sid):
+            delivery.park(redis_from_url(current_app.config["SETTINGS"].redis_url), sid, new, error)
         session.commit()
     except SQLAlchemyError:
         session.rollback()
         log.exception("status callback for %s not recorded", sid)
         return Response("", status=200)
-    log.info("status %s for %s (%s changed)", new, sid, result.rowcount)
+    log.info("status %s for %s (%s changed)", new, sid, changed)
     return Response("", status=200)

@@ -38,6 +38,7 @@ class Person:
 MOM = Person("Amanda", "+12025550143")
 BUDDY = Person("Sarah", "+12025550178")
 STRANGER = Person("Pat", "+12025550199")
+OPERATOR = Person("Olu", "+12025550111")
 
 
 # ---------------------------------------------------------------- servers
@@ -87,7 +88,7 @@ def settings(database_url: str, redis_url: str, ports: dict[str, int],
         {}, database_url=database_url, redis_url=redis_url, public_base_url=base,
         twilio_api_base_url=f"http://127.0.0.1:{ports['sim']}", twilio_http_timeout=5.0,
         simulator_db=str(tmp_path_factory.mktemp("mounted-sim") / "sim.db"), testing=True,
-        secret_key="test-secret-key", log_level="INFO")
+        secret_key="test-secret-key", log_level="INFO", operator_alert_phone=OPERATOR.phone)
 
 
 @pytest.fixture(scope="session")

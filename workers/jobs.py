@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service import audit
+from service import audit, delivery
 from service.db import session_scope
 from service.members import add_do_not_text, is_do_not_text
 from service.messaging import TransportError
@@ -56,6 +56,7 @@ def send_message(message_id: int) -> str:
     with session_scope(settings.database_url) as db:
         db.execute(update(Message).where(Message.id == message_id, Message.status == "sending")
                    .values(status="sent", provider_sid=result.sid, error_code=None, updated_at=_now()))
+        delivery.replay_parked(context.redis(), db, result.sid)
         if alert_id is not None:
             db.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
     return f"sent {result.sid}"

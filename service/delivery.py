@@ -1,0 +1,66 @@
+"""Delivery statuses from Twilio's callbacks: furthest wins, never backwards.
+
+A callback can arrive before the worker has recorded the message's SID (the
+`sent` callback may even beat the API's answer). Such a status is parked in
+Redis for an hour and applied by the worker right after it records the SID.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from service.models import Message
+
+log = logging.getLogger(__name__)
+
+RANK = {"pending": 0, "sending": 1, "sent": 2, "delivered": 4, "read": 5,
+        "failed": 4, "undelivered": 4, "canceled": 4}
+FROM_TWILIO = {"queued": "sent", "accepted": "sent", "scheduled": "sent", "sending": "sent", "sent": "sent",
+               "delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "undelivered",
+               "canceled": "canceled"}
+EARLY_TTL = 3600
+
+
+def _early_key(sid: str) -> str:
+    return f"village:early-status:{sid}"
+
+
+def apply_status(session: Session, sid: str, status: str, error_code: str | None) -> int:
+    """Move the message forward to `status` (our vocabulary); returns rows changed (0 or 1)."""
+    lower = [s for s, rank in RANK.items() if rank < RANK[status]]
+    values: dict[str, object] = {"status": status, "updated_at": datetime.now(timezone.utc)}
+    if error_code:
+        values["error_code"] = error_code[:12]
+    result = session.execute(update(Message).where(
+        Message.provider_sid == sid, Message.direction == "out", Message.status.in_(lower)).values(**values))
+    return result.rowcount or 0
+
+
+def is_known(session: Session, sid: str) -> bool:
+    return session.scalar(select(Message.id).where(Message.provider_sid == sid)) is not None
+
+
+def park(connection: Redis, sid: str, status: str, error_code: str | None) -> None:
+    key = _early_key(sid)
+    try:
+        current = connection.get(key)
+        if current is None or RANK[json.loads(current)["status"]] < RANK[status]:
+            connection.set(key, json.dumps({"status": status, "error": error_code}), ex=EARLY_TTL)
+    except RedisError as exc:
+        log.warning("early status for %s not parked: %s", sid, exc)
+
+
+def replay_parked(connection: Redis, session: Session, sid: str) -> None:
+    try:
+        raw = connection.get(_early_key(sid))
+    except RedisError:
+        return
+    if raw is not None:
+        parked = json.loads(raw)
+        apply_status(session, sid, parked["status"], parked.get("error"))

@@ -1,0 +1,98 @@
+"""Keywords through the real webhook: STOP always works, HELP answers, START comes back."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from service.members import is_do_not_text
+from service.models import Buddy, Event, Member
+from service.texts import render
+from tests.conftest import BUDDY, MOM, OPERATOR, texts_to
+from tests.integration.test_checkin_loop import consent_both, enrol, twiml_texts
+
+
+@pytest.mark.parametrize("word", ["STOP", "stop", " Stop. ", "sToP!", "Unsubscribe"])
+def test_stop_in_any_casing_opts_her_out_and_nothing_more_is_sent(cli: Any, sim: Any, run_jobs: Any, db: Any, word: str) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    assert twiml_texts(sim.send_inbound(MOM.phone, word)) == []  # Twilio confirms STOP itself
+    before = len(texts_to(sim, MOM.phone))
+    refused = cli("checkins", "send-now", "--phone", MOM.phone)
+    assert refused.exit_code == 1
+    run_jobs()
+    assert len(texts_to(sim, MOM.phone)) == before
+    with db() as s:
+        assert s.scalars(select(Member.status)).one() == "opted_out"
+        assert is_do_not_text(s, MOM.phone)
+        assert s.scalars(select(Event.kind).where(Event.kind == "member_opt_out")).all() == ["member_opt_out"]
+
+
+def test_a_plain_language_opt_out_gets_one_confirmation(cli: Any, sim: Any, run_jobs: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "please stop texting me"))
+    assert len(reply) == 1 and "unsubscribed" in reply[0]
+
+
+def test_a_queued_message_is_not_sent_after_stop(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    cli("checkins", "send-now", "--phone", MOM.phone)  # queued, not yet sent
+    sim.send_inbound(MOM.phone, "STOP")
+    run_jobs()
+    assert not any("how are you really doing" in t for t in texts_to(sim, MOM.phone))
+
+
+def test_help_explains_the_service_and_how_to_stop(cli: Any, sim: Any, run_jobs: Any) -> None:
+    enrol(cli)
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "help"))
+    assert len(reply) == 1 and "STOP" in reply[0] and "911" in reply[0]
+
+
+def test_start_brings_an_opted_out_mom_back(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.send_inbound(MOM.phone, "stop")
+    sim.send_inbound(MOM.phone, "START")
+    with db() as s:
+        assert s.scalars(select(Member.status)).one() == "active"
+        assert not is_do_not_text(s, MOM.phone)
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
+
+
+def test_a_buddy_who_says_no_gets_no_alerts(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    run_jobs()
+    sim.send_inbound(MOM.phone, "yes")
+    sim.send_inbound(BUDDY.phone, "no")
+    sim.send_inbound(MOM.phone, "1")
+    run_jobs()
+    assert len(texts_to(sim, BUDDY.phone)) == 1  # the invitation only
+    with db() as s:
+        assert s.scalars(select(Buddy.consent)).one() == "declined"
+
+
+def test_a_buddy_ok_acknowledges_the_open_alert(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    from service.models import Alert
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.send_inbound(MOM.phone, "2")
+    run_jobs()
+    assert twiml_texts(sim.send_inbound(BUDDY.phone, "OK")) == ["Thank you for reaching out to Amanda. It means a lot."]
+    with db() as s:
+        assert s.scalars(select(Alert.state)).one() == "acknowledged"
+
+
+def test_a_crisis_with_no_accepted_buddy_texts_the_operator(cli: Any, sim: Any, run_jobs: Any) -> None:
+    enrol(cli)
+    run_jobs()
+    sim.send_inbound(MOM.phone, "yes")  # the buddy never answered
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "i want to kill myself"))
+    assert "988" in reply[0] and "Sarah" not in reply[0]
+    run_jobs()
+    assert texts_to(sim, BUDDY.phone) == [render("buddy_invite", buddy="Sarah", member="Amanda")]
+    operator = texts_to(sim, OPERATOR.phone)
+    assert len(operator) == 1 and operator[0].startswith("URGENT") and "kill" not in operator[0]

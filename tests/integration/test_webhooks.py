@@ -1,0 +1,125 @@
+"""The signed webhooks at their edges: forged, duplicated, unknown, empty, huge, odd."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from service.models import Message
+from tests.conftest import MOM, STRANGER
+
+
+def inbound(sid: str = "SM" + "a" * 32, body: str = "hello", from_: str = STRANGER.phone) -> dict[str, str]:
+    return {"MessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": from_, "To": "+15005550006",
+            "Body": body, "NumMedia": "0"}
+
+
+def stored(db: Any) -> int:
+    with db() as s:
+        return s.scalar(select(func.count()).select_from(Message)) or 0
+
+
+def replies(response: Any) -> list[str]:
+    return [m.text or "" for m in ET.fromstring(response.get_data(as_text=True)).iter("Message")]
+
+
+@pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", None])
+def test_an_unsigned_or_forged_inbound_gets_403_and_stores_nothing(signed_post: Any, db: Any, signature: str | None) -> None:
+    data = inbound()
+    if signature is None:  # signed with the wrong token
+        from twilio.request_validator import RequestValidator
+        signature = RequestValidator("wrong-token").compute_signature("http://x/twilio/inbound", data)
+    response = signed_post("/twilio/inbound", data, signature=signature)
+    assert response.status_code == 403
+    assert stored(db) == 0
+
+
+def test_a_signature_over_other_fields_is_rejected(signed_post: Any, settings: Any, db: Any) -> None:
+    from twilio.request_validator import RequestValidator
+
+    good = RequestValidator(settings.twilio_auth_token).compute_signature(
+        settings.public_base_url + "/twilio/inbound", inbound(body="fine"))
+    assert signed_post("/twilio/inbound", inbound(body="I want to die"), signature=good).status_code == 403
+    assert stored(db) == 0
+
+
+def test_a_forged_status_callback_changes_nothing(signed_post: Any, db: Any) -> None:
+    response = signed_post("/twilio/status", {"MessageSid": "SM1", "MessageStatus": "delivered"}, signature="x")
+    assert response.status_code == 403
+
+
+def test_a_duplicate_message_sid_is_processed_once(signed_post: Any, db: Any) -> None:
+    first = signed_post("/twilio/inbound", inbound(body="hi"))
+    second = signed_post("/twilio/inbound", inbound(body="hi"))
+    assert first.status_code == second.status_code == 200
+    assert len(replies(first)) == 1 and replies(second) == []
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) == 1
+
+
+def test_an_unknown_sender_gets_one_short_polite_reply_a_day(signed_post: Any, db: Any) -> None:
+    first = replies(signed_post("/twilio/inbound", inbound("SM" + "1" * 32)))
+    again = replies(signed_post("/twilio/inbound", inbound("SM" + "2" * 32)))
+    assert len(first) == 1 and "isn't enrolled" in first[0] and len(first[0]) <= 160
+    assert again == []
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) == 2
+
+
+@pytest.mark.parametrize("body", ["", "   ", "x" * 1600, "💛" * 800, "a\x00b", "\u202e\u0301\ufeff", "é" * 1600])
+def test_odd_bodies_are_stored_and_answered_without_error(signed_post: Any, db: Any, body: str) -> None:
+    response = signed_post("/twilio/inbound", inbound(body=body))
+    assert response.status_code == 200
+    with db() as s:
+        message = s.scalars(select(Message).where(Message.direction == "in")).one()
+        assert message.body == body.replace("\x00", "")
+
+
+def test_a_crisis_from_a_stranger_still_gets_the_crisis_line(signed_post: Any) -> None:
+    texts = replies(signed_post("/twilio/inbound", inbound(body="i took all my pills")))
+    assert len(texts) == 1 and "988" in texts[0]
+
+
+@pytest.mark.parametrize("missing", ["MessageSid", "From"])
+def test_an_inbound_without_sid_or_sender_gets_400_and_a_reason(signed_post: Any, db: Any, missing: str) -> None:
+    data = inbound()
+    del data[missing]
+    response = signed_post("/twilio/inbound", data)
+    assert response.status_code == 400 and missing in response.get_data(as_text=True)
+    assert stored(db) == 0
+
+
+def test_a_huge_request_gets_413_not_500(client: Any) -> None:
+    response = client.post("/twilio/inbound", data={"Body": "x" * 100_000}, headers={"X-Twilio-Signature": "x"})
+    assert response.status_code == 413
+
+
+def test_malformed_form_data_gets_403_not_500(client: Any) -> None:
+    response = client.post("/twilio/inbound", data=b"%%%&&&=\xff\xfe", content_type="application/x-www-form-urlencoded",
+                           headers={"X-Twilio-Signature": "abc"})
+    assert response.status_code == 403
+
+
+def test_status_callbacks_never_move_a_message_backwards(signed_post: Any, db: Any) -> None:
+    with db() as s:
+        s.add(Message(direction="out", status="sent", to_addr=MOM.phone, from_addr="+15005550006",
+                      body="x", kind="checkin", provider_sid="SM" + "c" * 32))
+    for status in ("delivered", "sent", "sending", "delivered"):
+        assert signed_post("/twilio/status", {"MessageSid": "SM" + "c" * 32, "MessageStatus": status}).status_code == 200
+    with db() as s:
+        assert s.scalars(select(Message.status)).one() == "delivered"
+
+
+def test_a_failed_status_records_the_error_code(signed_post: Any, db: Any) -> None:
+    with db() as s:
+        s.add(Message(direction="out", status="sent", to_addr=MOM.phone, from_addr="+15005550006",
+                      body="x", kind="checkin", provider_sid="SM" + "d" * 32))
+    signed_post("/twilio/status", {"MessageSid": "SM" + "d" * 32, "MessageStatus": "undelivered", "ErrorCode": "30003"})
+    with db() as s:
+        assert s.execute(select(Message.status, Message.error_code)).one() == ("undelivered", "30003")
+
+
+def test_a_status_for_an_unknown_sid_is_answered_200(signed_post: Any) -> None:
+    assert signed_post("/twilio/status", {"MessageSid": "SMnope", "MessageStatus": "delivered"}).status_code == 200

@@ -1,0 +1,80 @@
+"""Conversation rules as a table: who texted what, in what state → which decision."""
+from __future__ import annotations
+
+import pytest
+
+from service.conversation import BuddyRole, Inbound, MemberState, decide, is_opt_out, keyword
+
+ACTIVE = MemberState(1, "Amanda", "active", has_open_checkin=True)
+PENDING = MemberState(1, "Amanda", "pending")
+OPTED_OUT = MemberState(1, "Amanda", "opted_out")
+INVITED = BuddyRole(7, "Sarah", "Amanda", "invited")
+ALERTED = BuddyRole(7, "Sarah", "Amanda", "accepted", open_alert=True)
+ACCEPTED = BuddyRole(7, "Sarah", "Amanda", "accepted")
+
+
+@pytest.mark.parametrize("text", ["STOP", "stop", "  Stop! ", "sToP.", "unsubscribe", "Cancel", "END", "quit",
+                                  "revoke", "optout", "STOPALL", "please stop texting me", "don't text me anymore",
+                                  "Take me off this list", "no more messages to me please"])
+def test_opt_out_is_recognised_in_any_form(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize("text", ["I can't stop crying", "the baby won't stop", "stopped by my mom's", "ending the day ok",
+                                  "text me later", "fine"])
+def test_ordinary_words_are_not_opt_outs(text: str) -> None:
+    assert not is_opt_out(text)
+
+
+def test_keywords_ignore_case_space_and_punctuation() -> None:
+    assert keyword("  yes!! ") == "YES" and keyword("On   it.") == "ON IT"
+
+
+@pytest.mark.parametrize("inbound, intent, reply", [
+    (Inbound("YES", member=PENDING), "member_consent", "member_confirmed"),
+    (Inbound("no thanks", member=PENDING), "member_decline", "member_declined"),
+    (Inbound("what is this", member=PENDING), "member_pending", "member_pending"),
+    (Inbound("2", member=ACTIVE), "mood", "reply_low"),
+    (Inbound("5 💕", member=ACTIVE), "mood", "reply_ok"),
+    (Inbound("STOP", member=ACTIVE), "opt_out", None),
+    (Inbound("please stop texting me", member=ACTIVE), "opt_out", "opt_out_confirm"),
+    (Inbound("hi", member=ACTIVE, opt_out_type="STOP"), "opt_out", None),
+    (Inbound("START", member=OPTED_OUT), "opt_in", None),
+    (Inbound("help", member=ACTIVE), "help", "help"),
+    (Inbound("I feel great", member=OPTED_OUT), "ignored_opted_out", None),
+    (Inbound("yes", buddy_roles=(INVITED,)), "buddy_accept", "buddy_accepted"),
+    (Inbound("No", buddy_roles=(INVITED,)), "buddy_decline", "buddy_declined"),
+    (Inbound("ok", buddy_roles=(ALERTED,)), "buddy_ack", "buddy_ack_thanks"),
+    (Inbound("👍", buddy_roles=(ALERTED,)), "buddy_ack", "buddy_ack_thanks"),
+    (Inbound("on it", buddy_roles=(ALERTED,)), "buddy_ack", "buddy_ack_thanks"),
+    (Inbound("hey there", buddy_roles=(ACCEPTED,)), "buddy_chat", "buddy_chat"),
+    (Inbound("hello"), "stranger", "stranger"),
+])
+def test_each_state_and_text_leads_to_one_decision(inbound: Inbound, intent: str, reply: str | None) -> None:
+    decision = decide(inbound)
+    assert (decision.intent, decision.reply) == (intent, reply)
+
+
+def test_yes_goes_to_her_open_buddy_role_before_her_own_check_in() -> None:
+    decision = decide(Inbound("yes", member=ACTIVE, buddy_roles=(INVITED,)))
+    assert decision.intent == "buddy_accept" and decision.buddy_ids == (7,)
+
+
+@pytest.mark.parametrize("who", [
+    {"member": ACTIVE}, {"member": OPTED_OUT}, {"member": PENDING}, {"buddy_roles": (ALERTED,)}, {},
+])
+def test_crisis_is_screened_first_whoever_sends_it(who: dict[str, object]) -> None:
+    decision = decide(Inbound("STOP. I want to kill myself", **who))  # type: ignore[arg-type]
+    assert decision.intent == "crisis" and decision.reply == "crisis_reply"
+
+
+def test_a_low_reply_asks_for_a_buddy_alert_and_a_good_one_does_not() -> None:
+    assert decide(Inbound("1", member=ACTIVE)).alert_level == "low"
+    assert decide(Inbound("great day!", member=ACTIVE)).alert_level is None
+
+
+def test_an_unclear_answer_to_an_open_check_in_gets_one_follow_up() -> None:
+    first = decide(Inbound("idk", member=ACTIVE))
+    assert first.intent == "followup"
+    asked = MemberState(1, "Amanda", "active", has_open_checkin=True, followup_asked=True)
+    assert decide(Inbound("idk", member=asked)).intent == "mood"

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from service.phones import InvalidPhone, address, mask, parse_phone, split_address, time_zones
+
+
+@pytest.mark.parametrize("raw", ["+12025550143", "(202) 555-0143", "202.555.0143", "whatsapp:+12025550143", " 2025550143 "])
+def test_it_stores_numbers_in_e164(raw: str) -> None:
+    assert parse_phone(raw) == "+12025550143"
+
+
+@pytest.mark.parametrize("raw", ["", "hello", "+1202555", "+1 999 000 0000", "+99 1234"])
+def test_it_refuses_invalid_numbers(raw: str) -> None:
+    with pytest.raises(InvalidPhone):
+        parse_phone(raw)
+
+
+def test_masks_keep_the_country_code_and_last_four_digits() -> None:
+    assert mask("+12025550143") == "+1 ••• ••• 0143"
+    assert mask("whatsapp:+447911123456") == "wa:+44 ••• ••• 3456"
+    assert "0143" in mask("+12025550143") and "555" not in mask("+12025550143")
+
+
+def test_whatsapp_addresses_round_trip() -> None:
+    assert split_address(address("+12025550143", "whatsapp")) == ("+12025550143", "whatsapp")
+    assert split_address("+12025550143") == ("+12025550143", "sms")
+
+
+def test_a_number_knows_its_time_zones() -> None:
+    assert time_zones("+12025550143") == ("America/New_York",)
