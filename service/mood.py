@@ -89,8 +89,8 @@ _NOT_A_UNIT = (r"(?!\s*-?\s*(?:am|pm|hours?|hrs?|h|days?|weeks?|wks?|months?|min
 _FRACTION = re.compile(rf"(?<![\d.]){_NUM}\s*(?:/|out of|outta|of)\s*(5|10|five|ten)\b")
 _LEADING = re.compile(rf"^(?:(?:a|like|like a|prob|probably|prob a|probably a|honestly|honestly a|maybe|maybe a|solid|a solid|"
                       rf"about|about a|id say|id say a|im a|im at a|today is a|today was a|its a)\s+)?"
-                      rf"{_NUM}(?:ish)?(?:\s*-\s*{_NUM})?(?![\d.])" + _NOT_A_UNIT)
-_ARTICLE = re.compile(rf"\b(?:a|an|solid)\s+{_NUM}(?:ish)?(?![\d.])" + _NOT_A_UNIT)
+                      rf"{_NUM}(?:ish)?(?:\s*-\s*{_NUM})?(?!\.?\d)" + _NOT_A_UNIT)
+_ARTICLE = re.compile(rf"\b(?:a|an|solid)\s+{_NUM}(?:ish)?(?!\.?\d)" + _NOT_A_UNIT)
 _WORDS_AS_NUMBERS = {"zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 # A number written as a word only counts when nothing but small talk follows it ("two. long night").
 _AFTER_NUMBER_WORD = re.compile(r"\s*(?:$|[^\w\s]|(?:but|and|today|tbh|lol|i guess|honestly|maybe|probably|ish|tonight)\b)")

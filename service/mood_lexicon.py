@@ -122,7 +122,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call"),
     ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
      r"same old|could be worse|hanging in there|no complaints|cant complain"),
-    ("good", 1.0, "good gud great better best nice solid productive chill calm relaxed rested",
+    ("good", 1.0, "good gud great better best nice perfect solid productive chill calm relaxed rested",
      r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person"),
     ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loving proud blessed grateful thankful content "
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
