@@ -61,7 +61,7 @@ def _alternatives(pattern: str) -> list[str]:
             start = i + 1
         i += 1
     parts.append(pattern[start:])
-    opened = [re.fullmatch(r"\(\?:([a-z |]+)\)(.*)", p) for p in parts]
+    opened = [re.fullmatch(r"\(\?:([a-z |]+)\)([^?*+{].*)", p) for p in parts]
     return [w + m.group(2) for m in opened if m for w in m.group(1).split("|")] + [
         p for p, m in zip(parts, opened) if not m]
 
@@ -96,6 +96,8 @@ _PHRASES, _PHRASE_ENTRY = _compile_phrases()
 _SINGLE_WORDS = {word: (name, weight) for name, weight, words, _ in lex.LEXICON for word in words.split()}
 _TOKEN = re.compile(r"[a-z]+|[.!?;,\n]")
 _BREAKS = frozenset(".!?;,\n")
+# Laughter and idioms ("killing me lol") mean VADER would misread the scary words.
+_JOKING = frozenset({"lexicon:hyperbole", "lexicon:laughing"})
 _REWRITE = re.compile(r"(?<![a-z])(?=[a-z])(?:" + "|".join(re.escape(k) for k in sorted(lex.REWRITES, key=len, reverse=True)) + r")(?![a-z])")
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
 _REPEATS = re.compile(r"(.)\1\1+")
@@ -118,6 +120,7 @@ _LEADING = re.compile(rf"^(?:(?:a|like|like a|prob|probably|prob a|probably a|ho
                       rf"about|about a|id say|id say a|im a|im at a|today is a|today was a|its a)\s+)?"
                       rf"{_NUM}(?:ish)?(?:\s*-\s*{_NUM})?(?!\.?\d)" + _NOT_A_UNIT)
 _ARTICLE = re.compile(rf"\b(?:a|an|solid)\s+{_NUM}(?:ish)?(?!\.?\d)" + _NOT_A_UNIT)
+_ANY_NUMBER = re.compile(r"[0-9]|(?<![a-z])(?:zero|one|two|three|four|five|ten)(?![a-z])")
 _WORDS_AS_NUMBERS = {"zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 # A number written as a word only counts when nothing but small talk follows it ("two. long night").
 _AFTER_NUMBER_WORD = re.compile(r"\s*(?:$|[^\w\s]|(?:but|and|today|tbh|lol|i guess|honestly|maybe|probably|ish|tonight)\b)")
@@ -139,11 +142,12 @@ def score(text: str) -> Mood:
         return _with_scale(scale, words if has_words else None, word_reasons, text)
     if _NO_SIGNAL.fullmatch(norm.strip()):
         return Mood(UNCLEAR, None, ("unclear:no_signal",))
-    if has_words:
+    if has_words and (abs(words) >= WORDS_THRESHOLD or _JOKING.intersection(word_reasons)):
         return _from_words(words, word_reasons)
     if norm.rstrip().endswith("?"):
         return Mood(UNCLEAR, None, ("unclear:question",))
-    return _from_vader(text)
+    # Our lexicon found nothing, or pulls both ways: VADER's larger vocabulary decides.
+    return _from_vader(text, word_reasons)
 
 
 def is_crisis(text: str) -> bool:
@@ -184,6 +188,8 @@ def _speaker(norm: str, m: re.Match[str]) -> str:
 
 def _scale(norm: str) -> tuple[float, str] | None:
     """The reply's 1-5 rating, if it gives one: (value, reason). The last mention wins ("3, more like a 2")."""
+    if not _ANY_NUMBER.search(norm):  # one cheap search spares three costly ones for most replies
+        return None
     mentions: list[tuple[int, float, str]] = []
     for m in _FRACTION.finditer(norm):
         value, out_of = _number(m.group(1)), _number(m.group(2))
@@ -300,9 +306,9 @@ def _from_words(total: float, reasons: list[str]) -> Mood:
     return Mood(UNCLEAR, None, (*reasons, "unclear:mixed"))
 
 
-def _from_vader(text: str) -> Mood:
+def _from_vader(text: str, word_reasons: list[str] | None = None) -> Mood:
     compound = _vader()(text)["compound"]
-    reason = (f"vader:{compound:.2f}",)
+    reason = (*(word_reasons or ()), f"vader:{compound:.2f}")
     estimate = round(3 + 2 * compound, 2)
     if compound <= VADER_LOW:
         return Mood(LOW, estimate, reason)

@@ -34,7 +34,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
         r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|tired of (?:living|being alive|life))\b",
         r"\b(?:jump(?:ing)? off|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
-        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic)\b", r"\b(?:i|ive) (?:have|got|made) a plan\b",
+        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic)\b", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| to (?!die|end|kill|do it))",
         r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
     ),
     "self_harm": (
@@ -60,7 +60,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:took|take|taking|swallowed|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra)\b[^.!?]{0,25}\b(?:pills|meds|tablets|bottle|medicine|cabinet)\b",
         r"\b(?:whole|entire) (?:bottle|pack|box)\b", r"\bhow (?:many|much)\b[^.!?]{0,30}\b(?:would it take|to overdose|is too much|is lethal|to die)\b",
         r"\boverdos", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil",
-        r"💊", r"\b(?:pills|meds)\b[^.!?]{0,25}\bthinking about it\b", r"\bmedicine cabinet\b",
+        r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|taking)\b", r"\bmedicine cabinet\b",
     ),
     "goodbye": (
         r"\btell (?:my |the )?(?:kids|babies|children|husband|family|mom|girls|boys|son|daughter|him|her|them)\b[^.!?]{0,15}\bi love",
