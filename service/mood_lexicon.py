@@ -34,7 +34,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
         r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|tired of (?:living|being alive|life))\b",
         r"\b(?:jump(?:ing)? off|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
-        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic)\b", r"\b(?:i|ive) (?:have|got|made) a plan\b",
+        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic)\b", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| to (?!die|end|kill|do it))",
         r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
     ),
     "self_harm": (
@@ -60,11 +60,11 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:took|take|taking|swallowed|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra)\b[^.!?]{0,25}\b(?:pills|meds|tablets|bottle|medicine|cabinet)\b",
         r"\b(?:whole|entire) (?:bottle|pack|box)\b", r"\bhow (?:many|much)\b[^.!?]{0,30}\b(?:would it take|to overdose|is too much|is lethal|to die)\b",
         r"\boverdos", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil",
-        r"💊", r"\b(?:pills|meds)\b[^.!?]{0,25}\bthinking about it\b", r"\bmedicine cabinet\b",
+        r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|taking)\b", r"\bmedicine cabinet\b",
     ),
     "goodbye": (
         r"\btell (?:my |the )?(?:kids|babies|children|husband|family|mom|girls|boys|son|daughter|him|her|them)\b[^.!?]{0,15}\bi love",
-        r"(?:^|[.!?]\s*)(?:goodbye|bye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)", r"\b(?:last|final) (?:text|message)\b",
+        r"\b(?<![a-z] )(?:goodbye|bye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)", r"\b(?:last|final) (?:text|message)\b",
         r"\b(?:sorry|thank you|thanks) for everything\b", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b",
         r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b", r"\bgiving away my\b",
@@ -88,38 +88,58 @@ THIRD_PERSON = frozenset({"she", "he", "they", "friend", "sister", "brother", "c
                           "people", "hes", "shes", "theyre", "coworker", "neighbor", "neighbour"})
 FIRST_PERSON = frozenset({"i", "im", "id", "ive", "ill", "me", "myself"})
 
-# The mothers' lexicon: (reason name, weight, pattern). Negative weights pull towards low.
-# Patterns that already contain their negation ("not ok", "no sleep") are never flipped again.
-LEXICON: tuple[tuple[str, float, str], ...] = (
-    ("touched_out", -1.5, r"touched out|tired of being touched"),
-    ("drowning", -1.5, r"drowning"),
-    ("cant_cope", -1.5, r"cant cope|not coping|cant handle|cant deal|cant take (?:it|this|much more)|how much more"),
-    ("running_on_empty", -1.5, r"running on (?:empty|fumes|nothing)|nothing left|running low"),
-    ("no_sleep", -1.0, r"no sleep|not slept|havent slept|no naps?|sleep deprived|zombie|up every (?:hour|hr)|up all night|worst night"),
-    ("crying", -1.0, r"wont stop crying|cant stop crying|crying|cried|cry|tears|teary|weepy|sobbing|sob|😭|😢|😿|🥲"),
-    ("failing", -1.5, r"failing|failure|fail at|i suck|not cut out|bad (?:mom|mother)|terrible (?:mom|mother)|worst mom|disappointing"),
-    ("alone", -1.5, r"alone|lonely|isolated|invisible|like a ghost|no one (?:helps|asks|cares)|nobody (?:helps|asks|cares)|no help|doesnt get it"),
-    ("overwhelmed", -1.5, r"overwhelm\w*|too much|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|heavy|drained|burn(?:ed|t)? ?out"),
-    ("exhausted", -1.0, r"exhausted|tired|worn (?:down|out)|wiped|knackered|sleepy"),
-    ("struggling", -1.5, r"struggl\w*|barely|hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|a mess|hot mess"),
-    ("snapped", -1.0, r"snapped|yelled|screamed at|rage|angry|irritable|cranky|grumpy|frazzled|stressed|stress|short fuse"),
-    ("guilt", -1.0, r"guilt\w*|ashamed|regret"),
-    ("not_myself", -1.5, r"(?:dont|not) feel like myself|(?:dont|cant) recogni[sz]e myself|numb|empty|going through the motions|autopilot|blur"),
-    ("self_neglect", -1.0, r"(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
-    ("anxious", -1.0, r"anxious|anxiety|panic|worried|worry|scared|afraid|racing|on edge"),
-    ("down", -1.0, r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|sad|miserable|depress\w*|unhappy|bleh|blah|meh|ugh+|over it|so over"),
-    ("bad", -1.0, r"rough|tough|hard|bad|awful|terrible|horrible|crap\w*|shit\w*|sucks?|worst|hate|hurts?|pain|sick|fought|fight|miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better"),
-    ("need_help", -1.0, r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call"),
-    ("ok", 0.5, r"ok|okay|fine|alright|aight|decent|normal|average|same old|could be worse|hanging in there|survived|no complaints|cant complain"),
-    ("good", 1.0, r"good|gud|(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|great|better|best|nice|solid|productive|chill|calm|relaxed|rested|feel(?:ing)? human|myself again|new person"),
-    ("happy", 1.5, r"happy|amazing|awesome|fantastic|wonderful|excellent|love|loving|proud|blessed|grateful|thankful|content|peaceful|relie(?:f|ved)|yay|woohoo|winning|strong|excited|enjoy\w*|fun|cute|melting|worth it|progress|miracle|killed it|crushed it|nailed|🎉"),
-    ("laughing", 0.5, r"lol|lmao|haha\w*|hehe|😂|🤣|laugh\w*|giggl\w*|died laughing|im dead|im dying|💀"),
-    ("hyperbole", 0.0, r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),
+# The mothers' lexicon: (reason name, weight, single words, multi-word phrases as regex).
+# Negative weights pull towards low. Single words are looked up in a dict (fast); phrases
+# win over the single words inside them ("could be better" is not "better"), and phrases
+# that already hold their negation ("not ok", "no sleep") are never flipped again.
+LEXICON: tuple[tuple[str, float, str, str], ...] = (
+    ("touched_out", -1.5, "", r"touched out|tired of being touched"),
+    ("drowning", -1.5, "drowning", ""),
+    ("cant_cope", -1.5, "", r"cant cope|not coping|cant handle|cant deal|cant take (?:it|this|much more)|how much more"),
+    ("running_on_empty", -1.5, "", r"running on (?:empty|fumes|nothing)|nothing left|running low"),
+    ("no_sleep", -1.0, "zombie", r"no sleep|not slept|havent slept|no naps?|sleep deprived|up every (?:hour|hr)|up all night|worst night"),
+    ("crying", -1.0, "crying cried cry tears teary weepy sobbing sob", r"(?:wont|cant) stop crying"),
+    ("failing", -1.5, "failing failure disappointing",
+     r"fail at|i suck|not cut out|(?:bad|terrible|awful|horrible|worst) (?:mom|mother|mum|parent)"),
+    ("alone", -1.5, "alone lonely isolated invisible",
+     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares)|no help|doesnt get it"),
+    ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
+     r"too much|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
+    ("exhausted", -1.0, "exhausted tired wiped knackered sleepy", r"worn (?:down|out)"),
+    ("struggling", -1.5, "struggling struggle struggled struggles barely",
+     r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|a mess|hot mess"),
+    ("snapped", -1.0, "snapped yelled rage angry irritable cranky grumpy frazzled stressed stress", r"screamed at|short fuse"),
+    ("guilt", -1.0, "guilt guilty ashamed regret", ""),
+    ("not_myself", -1.5, "numb empty autopilot blur",
+     r"(?:dont|not) feel like myself|(?:dont|cant) recogni[sz]e myself|going through the motions"),
+    ("self_neglect", -1.0, "",
+     r"(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
+    ("anxious", -1.0, "anxious anxiety panic panicking worried worry scared afraid racing", r"on edge"),
+    ("down", -1.0, "sad miserable depressed depression depressing unhappy bleh blah meh ugh ughh",
+     r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)"),
+    ("bad", -1.0, "rough tough hard bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick fought fight",
+     r"miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better"),
+    ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call"),
+    ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
+     r"same old|could be worse|hanging in there|no complaints|cant complain"),
+    ("good", 1.0, "good gud great better best nice perfect solid productive chill calm relaxed rested",
+     r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person"),
+    ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loving proud blessed grateful thankful content "
+     "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
+     r"worth it|killed it|crushed (?:it|my)"),
+    ("laughing", 0.5, "lol lmao haha hahaha hehe laugh laughing laughed giggling giggled giggles",
+     r"laughing so hard|died laughing|im dead|im dying"),
+    ("hyperbole", 0.0, "", r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),
 )
 
-# Emoji scored on their own; crying faces are read as happy tears when anything else is positive.
-NEGATIVE_EMOJI = frozenset("😞😔😩😫😖😣☹🙁😟😥😰😓😿😑😐😒😤😡😠🤬💔🥺")
-POSITIVE_EMOJI = frozenset("😊🙂😀😃😄😁😆😍🥰😘❤💕💖💗💛💙💜🧡💚🤍♥🙌👍🎉✨☺😌🤗💪🥳🌞🌈☀")
+# Emoji scored on their own: (reason, weight). Crying faces are read as happy tears
+# when anything else in the reply is positive ("first steps 😭😭 so proud").
+EMOJI: dict[str, tuple[str, float]] = {
+    **{e: ("crying", -1.0) for e in "😭😢😿🥲"},
+    **{e: ("laughing", 0.5) for e in "😂🤣💀😹"},
+    **{e: ("emoji_low", -1.0) for e in "😞😔😩😫😖😣☹🙁😟😥😰😓😑😐😒😤😡😠🤬💔🥺"},
+    **{e: ("emoji_ok", 1.0) for e in "😊🙂😀😃😄😁😆😍🥰😘❤💕💖💗💛💙💜🧡💚🤍♥🙌👍🎉✨☺😌🤗💪🥳🌞🌈☀"},
+}
 EMOTICONS: dict[str, float] = {":)": 1.0, ":-)": 1.0, ":d": 1.0, "(:": 1.0, "<3": 1.0, ";)": 1.0,
                                ":(": -1.0, ":-(": -1.0, ":((": -1.0, ":/": -0.5, ":|": -0.5, "):": -1.0, ":'(": -1.5}
 # Sarcasm turns the positive words of the same reply into complaints.

@@ -1,0 +1,242 @@
+"""Rules of service.mood, one table per rule. Sentences here are not rows of tests/data."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service import mood
+from service.mood import CRISIS, LOW, OK, UNCLEAR, Mood, is_crisis, score
+
+MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py")]
+
+
+@pytest.mark.parametrize(
+    "text, level, value",
+    [
+        ("1.", LOW, 1.0),
+        ("2)", LOW, 2.0),
+        ("2 / 5", LOW, 2.0),
+        ("2 out of 5 tbh", LOW, 2.0),
+        ("two..", LOW, 2.0),
+        ("ONE.", LOW, 1.0),
+        ("1!!!!!", LOW, 1.0),
+        ("2 💤", LOW, 2.0),
+        ("2ish honestly", LOW, 2.0),
+        ("1-2", LOW, 1.5),
+        ("4 / 10", LOW, 2.0),
+        ("a 3", OK, 3.0),
+        ("3.5 today", OK, 3.5),
+        ("4 :-)", OK, 4.0),
+        ("five", OK, 5.0),
+        ("5 💕💕", OK, 5.0),
+        ("10/10!", OK, 5.0),
+        ("8 out of 10", OK, 4.0),
+        ("9/5!!", OK, 5.0),
+        ("id say a 4 today", OK, 4.0),
+    ],
+)
+def test_it_reads_the_scale_in_the_ways_people_type_it(text: str, level: str, value: float) -> None:
+    result = score(text)
+    assert (result.level, result.score) == (level, value)
+    assert any(r.startswith("scale:") for r in result.reasons)
+
+
+@pytest.mark.parametrize("text", ["7", "12", "42!"])
+def test_it_calls_a_bare_number_off_the_scale_unclear(text: str) -> None:
+    assert score(text).level == UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["slept 3 hours", "up at 4am again", "3 kids under five and i'm so done", "two more weeks of this colic ugh"],
+)
+def test_it_does_not_mistake_counts_and_times_for_a_rating(text: str) -> None:
+    assert not any(r.startswith("scale") for r in score(text).reasons)
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("3 and honestly pretty miserable", LOW),
+        ("3. ok day", OK),
+        ("3, nothing to report", OK),
+        ("earlier a 3 but now more like a 1", LOW),
+    ],
+)
+def test_a_three_is_ok_unless_the_words_say_otherwise(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("not great today", LOW),
+        ("honestly not good", LOW),
+        ("not bad at all actually", OK),
+        ("not too terrible", OK),
+        ("SOOO tired", LOW),
+        ("fine i suppose", LOW),
+        ("meh.", LOW),
+        ("could be worse!", OK),
+        ("wiped out but happy", OK),
+        ("happy enough but exhausted tonight", LOW),
+        ("oh perfect, another wake up at 3 🙃", LOW),
+    ],
+)
+def test_it_reads_negation_intensity_and_contrast(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("so touched out by dinner time", "lexicon:touched_out"),
+        ("im drowning over here", "lexicon:drowning"),
+        ("i really cant cope with the twins", "lexicon:cant_cope"),
+        ("running on fumes this week", "lexicon:running_on_empty"),
+        ("no sleep since tuesday", "lexicon:no_sleep"),
+        ("the baby wont stop crying", "lexicon:crying"),
+        ("feel like im failing him", "lexicon:failing"),
+        ("so alone with all of it", "lexicon:alone"),
+        ("overwhelmed by everything", "lexicon:overwhelmed"),
+    ],
+)
+def test_it_knows_what_vader_misses_for_mothers_of_young_children(text: str, reason: str) -> None:
+    result = score(text)
+    assert result.level == LOW
+    assert reason in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [("😭😭😭😭", LOW), ("💔💔", LOW), ("😞", LOW), (":-(", LOW), ("😊😊", OK), ("❤️❤️❤️", OK), ("🙌🙌", OK), (":-)", OK),
+     ("she laughed for the first time 😭❤️", OK)],
+)
+def test_it_reads_emoji_and_emoticons(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("honestly i want to die", "suicidal_ideation"),
+        ("thinking about killing myself tonight", "suicidal_ideation"),
+        ("i might just end it all", "suicidal_ideation"),
+        ("i wanna kms", "suicidal_ideation"),
+        ("i keep wanting to hurt myself", "self_harm"),
+        ("the kids would be better off without me", "burden"),
+        ("my husband would be happier without me", "burden"),
+        ("i just want to disappear forever", "escape"),
+        ("i cant go on anymore", "hopelessness"),
+        ("there's no point anymore", "hopelessness"),
+        ("im scared ill hurt my son", "harm_to_baby"),
+        ("took all of my pills", "overdose"),
+        ("how many of my sleeping pills would it take", "overdose"),
+        ("💊💊", "overdose"),
+        ("tell my girls i love them", "goodbye"),
+    ],
+)
+def test_it_flags_crisis_language_by_warning_sign(text: str, sign: str) -> None:
+    result = score(text)
+    assert result.level == CRISIS
+    assert f"crisis:{sign}" in result.reasons
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4... but the dark thoughts are back",
+        "5!! lol jk i want to die",
+        "good 😊 but everyone would be fine without me",
+        "1/5 and i want to disappear",
+    ],
+)
+def test_a_number_or_a_cheerful_opener_never_overrides_a_crisis(text: str) -> None:
+    assert score(text).level == CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i would never hurt myself, just drained",
+        "not suicidal, only worn down",
+        "my cousin told me she wants to die",
+        "a mom in my group said she wants to kill herself",
+    ],
+)
+def test_negated_or_reported_crisis_words_still_reach_a_human(text: str) -> None:
+    assert score(text).level in (LOW, CRISIS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "these molars are killing me lol",
+        "im dead 😂 he wore the potty as a hat",
+        "literally died laughing at bath time",
+        "took my meds and had a nice walk",
+        "said goodbye to the bottle today!",
+        "she'd be better off without that blanket lol",
+        "could disappear into a hot bath for hours, bliss",
+    ],
+)
+def test_harmless_scary_words_are_not_a_crisis(text: str) -> None:
+    assert score(text).level != CRISIS
+
+
+@pytest.mark.parametrize("text", ["idk", "ok?", "long day", "", "   ", "hmm", "?"])
+def test_it_calls_replies_that_say_nothing_either_way_unclear(text: str) -> None:
+    result = score(text)
+    assert result.level == UNCLEAR
+    assert result.score is None
+
+
+def test_it_scores_empty_text_as_unclear_with_no_score() -> None:
+    assert score("") == Mood(UNCLEAR, None, ("unclear:empty",))
+
+
+def test_it_exports_the_level_constants() -> None:
+    assert (CRISIS, LOW, OK, UNCLEAR) == ("crisis", "low", "ok", "unclear")
+
+
+def test_mood_is_a_frozen_value() -> None:
+    with pytest.raises(AttributeError):
+        score("2 today").level = OK  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("path", MOOD_SOURCES, ids=lambda p: p.name)
+def test_the_mood_module_imports_no_framework_or_service_library(path: Path) -> None:
+    forbidden = {"flask", "rq", "redis", "twilio", "sqlalchemy"}
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & forbidden
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=1600))
+def test_any_text_up_to_1600_characters_scores_to_a_valid_level(text: str) -> None:
+    result = score(text)
+    assert result.level in (CRISIS, LOW, OK, UNCLEAR)
+    assert result.score is None or 1.0 <= result.score <= 5.0
+    assert all(isinstance(r, str) for r in result.reasons)
+    assert is_crisis(text) == (result.level == CRISIS)
+
+
+@pytest.mark.parametrize("unit", ["not ", "i want to ", "2/5 meh ", "😭🙃💊", "a" * 7 + " ", "so tired but happy, ", "...!!??"])
+def test_a_full_1600_character_reply_scores_quickly(unit: str) -> None:
+    import time
+
+    text = (unit * 1600)[:1600]
+    start = time.perf_counter()
+    assert score(text).level in (CRISIS, LOW, OK, UNCLEAR)
+    assert time.perf_counter() - start < 0.05
