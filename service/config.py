@@ -117,7 +117,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
     for f in fields(Settings):
-        if f.name == "use_simulator":
+        if f.name in ("use_simulator", "testing"):  # set by code, never by the environment
             continue
         raw = env.get(f.name.upper())
         if raw is not None and raw != "":
