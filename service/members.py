@@ -103,3 +103,35 @@ def invite_buddy(session: Session, settings: Settings, member: Member, name: str
 
 def first_checkin_phrase(member: Member) -> str:
     return format_time(parse_time(member.checkin_time))
+
+
+def pause(session: Session, member: Member, until: datetime | None, *, actor: str) -> None:
+    member.status, member.paused_until = "paused", until
+    audit.record(session, "member_paused", member_id=member.id, actor=actor,
+                 detail=f"until {until.isoformat()}" if until else "until resumed")
+
+
+def resume(session: Session, member: Member, *, actor: str) -> None:
+    if member.status == "paused":
+        member.status, member.paused_until = "active", None
+        audit.record(session, "member_resumed", member_id=member.id, actor=actor)
+
+
+def erase(session: Session, member: Member, *, actor: str) -> None:
+    """Her DELETE: erase her messages, check-ins, alerts and buddies; keep anonymous counts and
+    the hashed do-not-text record, so no re-import or re-invite can text her again."""
+    from sqlalchemy import delete, update as sql_update
+
+    from service.models import Alert, CheckIn, Event, Message
+
+    member_id = member.id
+    add_do_not_text(session, member.phone, "deleted")
+    session.execute(sql_update(Message).where(Message.member_id == member_id).values(
+        body=None, to_addr="erased", from_addr="erased", member_id=None, buddy_id=None,
+        checkin_id=None, alert_id=None))
+    session.execute(sql_update(Event).where(Event.member_id == member_id).values(member_id=None, buddy_id=None))
+    session.execute(delete(Alert).where(Alert.member_id == member_id))
+    session.execute(delete(CheckIn).where(CheckIn.member_id == member_id))
+    session.delete(member)  # buddies go with her (cascade)
+    session.flush()
+    audit.record(session, "member_erased", actor=actor)
