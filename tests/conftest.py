@@ -26,7 +26,7 @@ from service.simulator import Simulator
 from workers import context
 
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = "village_test"
+PG_TEST_DB = os.environ.get("TEST_POSTGRES_DB", "village_test")  # one per checkout running at once
 
 
 @dataclass(frozen=True)
