@@ -21,6 +21,9 @@ OPEN_STATES = ("pending", "sent")
 
 
 def accepted_buddies(member: Member) -> list[Buddy]:
+    """Buddies who may be alerted now: they said YES and she has not said STOP BUDDY."""
+    if member.buddy_alerts_paused:
+        return []
     return [b for b in member.buddies if b.consent == "accepted"]
 
 

@@ -45,6 +45,8 @@ class Settings:
     send_max_attempts: int = 6
     catch_up_minutes: int = 120
     low_alert_cooldown_hours: int = 24
+    low_escalation_minutes: int = 60
+    ack_notify_member: bool = True
     log_level: str = "INFO"
     testing: bool = False
     # Filled in by resolve(): whether the built-in simulator stands in for Twilio.

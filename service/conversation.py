@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from service import commands, signup
+from service.commands import Command
 from service.mood import CRISIS, LOW, UNCLEAR, Mood, score
 
 # Twilio answers these itself on long codes and toll-free numbers (TWILIO.md),
@@ -22,7 +24,7 @@ ACK_WORDS = frozenset({"OK", "OKAY", "K", "ON IT", "WILL DO", "DONE", "👍", "G
 # The law treats any reasonable request as an opt-out, not only the keywords.
 _PLAIN_OPT_OUT = re.compile(
     r"\b(stop|quit|don'?t|do not|no more)\b.{0,20}\b(text|texting|messag\w*|contact\w*)\b.{0,12}\b(me|anymore|any more)\b"
-    r"|\b(take|remove)\s+me\s+off\b|\bunsubscribe\s+me\b|\bleave me alone\b",
+    r"|\b(take|remove)\s+me\s+(off|from)\b|\bunsubscribe\s+me\b|\bleave me alone\b",
     re.IGNORECASE,
 )
 
@@ -34,6 +36,9 @@ class MemberState:
     status: str  # pending / active / paused / opted_out
     has_open_checkin: bool = False
     followup_asked: bool = False
+    pending_delete: bool = False
+    # Scores of her answered check-ins in the last 14 days, most recent first (for trends).
+    recent_scores: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Inbound:
     member: MemberState | None = None
     buddy_roles: tuple[BuddyRole, ...] = ()
     opt_out_type: str | None = None  # Twilio's OptOutType, when Advanced Opt-Out is on
+    signup: signup.SignupState | None = None  # a stranger's JOIN dialogue in progress
+    phone_zones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,9 @@ class Decision:
     mood: Mood | None = None
     buddy_ids: tuple[int, ...] = ()
     alert_level: str | None = None  # low / crisis: alert her buddies
+    command: Command | None = None
+    turn: signup.Turn | None = None
+    cancel_delete: bool = False
 
 
 def keyword(text: str) -> str:
@@ -97,10 +107,10 @@ def decide(inbound: Inbound) -> Decision:
     if buddy is not None:
         return buddy
     if inbound.member is not None:
-        return _member_decision(word, inbound.member, mood)
+        return _member_decision(inbound, word, inbound.member, mood)
     if inbound.buddy_roles:
         return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": inbound.buddy_roles[0].member_name})
-    return Decision("stranger", reply="stranger")
+    return _stranger_decision(inbound, word)
 
 
 def _buddy_decision(word: str, roles: tuple[BuddyRole, ...]) -> Decision | None:
@@ -118,10 +128,21 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...]) -> Decision | None:
     return None
 
 
-def _member_decision(word: str, member: MemberState, mood: Mood) -> Decision:
+def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Mood) -> Decision:
     name = {"name": member.name}
     if member.status == "opted_out":
         return Decision("ignored_opted_out", mood=mood)
+    if member.pending_delete:
+        if word in YES_WORDS:
+            return Decision("delete_confirmed", reply="deleted")
+        if word in NO_WORDS:
+            return Decision("delete_cancelled", reply="delete_cancelled", cancel_delete=True)
+        # Anything else cancels the erasure and is heard as what it is.
+        decision = _member_decision(inbound, word, replace(member, pending_delete=False), mood)
+        return replace(decision, cancel_delete=True)
+    command = commands.parse(inbound.text)
+    if command is not None and command.name != "join":
+        return Decision("command", command=command, reply_vars=name)
     if member.status == "pending":
         if word in YES_WORDS:
             return Decision("member_consent", reply="member_confirmed", reply_vars=name)
@@ -136,4 +157,31 @@ def _member_decision(word: str, member: MemberState, mood: Mood) -> Decision:
         return Decision("mood", reply="reply_low", reply_vars=name, mood=mood, alert_level=LOW)
     if mood.level == UNCLEAR:
         return Decision("mood", reply="reply_unclear", reply_vars=name, mood=mood)
+    trend = trend_reason(member.recent_scores, mood.score) if member.has_open_checkin else None
+    if trend is not None:
+        marked = Mood(LOW, mood.score, mood.reasons + (trend,))
+        return Decision("mood", reply="reply_trend", reply_vars=name, mood=marked, alert_level=LOW)
     return Decision("mood", reply="reply_ok", reply_vars=name, mood=mood)
+
+
+def trend_reason(previous: tuple[float, ...], today: float | None) -> str | None:
+    """Low by history though fine alone: three answered check-ins in a row at 3 or below, or a
+    drop of two points below her own 14-day average."""
+    if today is None:
+        return None
+    if today <= 3 and len(previous) >= 2 and all(s <= 3 for s in previous[:2]):
+        return "trend:three_low"
+    if len(previous) >= 3 and today <= sum(previous) / len(previous) - 2:
+        return "trend:drop"
+    return None
+
+
+def _stranger_decision(inbound: Inbound, word: str) -> Decision:
+    command = commands.parse(inbound.text)
+    if command is not None and command.name == "join":
+        return Decision("signup", turn=signup.start(inbound.phone_zones))
+    if inbound.signup is not None:
+        return Decision("signup", turn=signup.advance(inbound.signup, inbound.text, inbound.phone_zones))
+    if command is not None:
+        return Decision("stranger_command", reply="not_enrolled_command")
+    return Decision("stranger", reply="stranger")

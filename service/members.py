@@ -72,16 +72,19 @@ def validate(session: Session, e: Enrolment) -> Enrolment:
                      " ".join((e.buddy_name or "").split()) or None, buddy_phone, e.channel)
 
 
-def enrol(session: Session, settings: Settings, e: Enrolment, *, actor: str, now: datetime) -> Member:
-    """Write the member (pending her YES), her buddy (invited) and both consent texts."""
+def enrol(session: Session, settings: Settings, e: Enrolment, *, actor: str, now: datetime,
+          welcome: bool = True) -> Member:
+    """Write the member (pending her YES), her buddy (invited) and both consent texts.
+    `welcome=False` when she already agreed by text (the JOIN dialogue)."""
     e = validate(session, e)
     member = Member(name=e.name, phone=e.phone, channel=e.channel, timezone=e.timezone,
                     checkin_time=e.time, status="pending")
     session.add(member)
     session.flush()
     audit.record(session, "member_enrolled", member_id=member.id, actor=actor, channel=e.channel)
-    outbox.add(session, to=address(e.phone, e.channel), sender=sender_for(settings, e.channel),
-               body=render("welcome", name=e.name), kind="welcome", member_id=member.id)
+    if welcome:
+        outbox.add(session, to=address(e.phone, e.channel), sender=sender_for(settings, e.channel),
+                   body=render("welcome", name=e.name), kind="welcome", member_id=member.id)
     if e.buddy_name and e.buddy_phone:
         invite_buddy(session, settings, member, e.buddy_name, e.buddy_phone, actor=actor, now=now)
     return member

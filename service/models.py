@@ -53,6 +53,9 @@ class Member(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Conversation state (issue 4): STOP BUDDY, and a DELETE awaiting her YES.
+    buddy_alerts_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    delete_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     buddies: Mapped[list[Buddy]] = relationship(
         back_populates="member", order_by="Buddy.position", cascade="all, delete-orphan"
@@ -73,6 +76,8 @@ class Buddy(Base):
     consent: Mapped[str] = mapped_column(String(10), default="invited")
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    member_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     member: Mapped[Member] = relationship(back_populates="buddies")
 
@@ -124,6 +129,10 @@ class Message(Base):
     mood_level: Mapped[str | None] = mapped_column(String(10))
     mood_score: Mapped[float | None] = mapped_column(Float)
     mood_reason: Mapped[str | None] = mapped_column(String(120))
+    # WhatsApp: an approved template for business-initiated messages outside the 24-hour window.
+    content_sid: Mapped[str | None] = mapped_column(String(40))
+    content_variables: Mapped[str | None] = mapped_column(Text)
+    profile_name: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -167,6 +176,22 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(60), default="system")
     channel: Mapped[str | None] = mapped_column(String(10))
     detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class Signup(Base):
+    """A stranger's JOIN dialogue, stored so that a restart mid-dialogue loses nothing."""
+
+    __tablename__ = "signups"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    step: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str | None] = mapped_column(String(80))
+    checkin_time: Mapped[str | None] = mapped_column(String(5))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    buddy_name: Mapped[str | None] = mapped_column(String(80))
+    buddy_phone: Mapped[str | None] = mapped_column(String(20))
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class DoNotText(Base):

@@ -62,13 +62,15 @@ def inbound() -> Response:
     settings = current_app.config["SETTINGS"]
     session = get_session()
     try:
-        message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=_clean(form.get("To", "")), body=body)
+        message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=_clean(form.get("To", "")), body=body,
+                              profile_name=_clean(form.get("ProfileName", "")))
         if message is None:
             log.info("duplicate inbound %s from %s: already processed", sid, mask(from_addr))
             return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
         connection = redis_from_url(settings.redis_url)
         outcome = inbox.process(session, settings, connection, message,
-                                opt_out_type=form.get("OptOutType"), now=datetime.now(timezone.utc))
+                                opt_out_type=form.get("OptOutType"), now=datetime.now(timezone.utc),
+                                button=_clean(form.get("ButtonPayload") or form.get("ButtonText") or "") or None)
     except SQLAlchemyError:
         session.rollback()
         log.exception("inbound %s from %s could not be processed", sid, mask(from_addr))

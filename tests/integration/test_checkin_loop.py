@@ -49,7 +49,7 @@ def test_the_whole_loop_sends_exactly_the_expected_texts(cli: Any, sim: Any, run
     assert texts_to(sim, MOM.phone)[-1] == render("checkin", name="Amanda")
 
     low = sim.send_inbound(MOM.phone, "honestly I'm drowning")
-    assert twiml_texts(low) == [render("reply_low_buddy", name="Amanda", buddy="Sarah")]
+    assert twiml_texts(low) == [render("reply_low_buddy_us", name="Amanda", buddy="Sarah")]
     run_jobs()
     alert = render("alert_low", buddy="Sarah", member="Amanda")
     assert texts_to(sim, BUDDY.phone) == [render("buddy_invite", buddy="Sarah", member="Amanda"), alert]

@@ -9,7 +9,10 @@ from service.texts import TEMPLATE_DIR, render, segments, template_kinds
 
 SAMPLE = {"name": "Alexandrina", "buddy": "Maximiliana", "member": "Alexandrina", "time": "10:30pm",
           "line": "call or text 988 (Suicide & Crisis Lifeline)", "emergency": "911", "told": " I've let Maximiliana know too.",
-          "contact": "help@village.example", "member_id": "123456", "words": "x" * 20}
+          "contact": "help@village.example", "member_id": "123456", "words": "x" * 20,
+          "until": "until Monday", "zone": "America/Los_Angeles", "days": "Mon, Wed, Fri",
+          "list": "Maximiliana (agreed), Josephine (invited)", "reason": "they asked not to be texted",
+          "list_short": "x"}
 
 
 def test_every_template_renders_and_fits_one_segment_where_it_can(capsys: pytest.CaptureFixture[str]) -> None:

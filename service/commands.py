@@ -1,0 +1,197 @@
+"""Text commands a mom can send (PAUSE 3, TIME 8pm, BUDDY Sarah +1…), parsed into plain values.
+
+Pure. A command is recognised only when the whole text fits its grammar, so
+"time flies, long day" stays her words and is scored, never answered with a usage line.
+A short text that starts with a command word but does not fit gets the usage
+example instead (`Command("usage", topic=…)`).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from zoneinfo import available_timezones
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+from service.phones import InvalidPhone, parse_phone
+from service.schedule import DAY_NAMES, ScheduleError, parse_time
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+_DAY_ALIASES = {name: str(i) for i, name in enumerate(DAY_NAMES)}
+_DAY_ALIASES.update({"MONDAY": "0", "TUESDAY": "1", "TUES": "1", "WEDNESDAY": "2", "THURSDAY": "3", "THUR": "3",
+                     "THURS": "3", "FRIDAY": "4", "SATURDAY": "5", "SUNDAY": "6"})
+_DAY_SETS = {"EVERY": "0123456", "EVERYDAY": "0123456", "DAILY": "0123456", "ALL": "0123456",
+             "WEEKDAYS": "01234", "WEEKENDS": "56"}
+_WORDS = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
+_USAGE_WORDS = {"PAUSE": "pause", "TIME": "time", "DAYS": "days", "ZONE": "zone", "TZ": "zone",
+                "BUDDY": "buddy", "REMOVE": "remove", "SHARE": "share"}
+
+
+def parse(text: str) -> Command | None:
+    """The command in `text`, Command('usage', …) for a short near-miss, or None for her own words."""
+    clean = " ".join((text or "").strip().strip(".!?").split())
+    upper = clean.upper()
+    head, _, rest = upper.partition(" ")
+    parser = _PARSERS.get(head)
+    if parser is not None:
+        command = parser(rest.strip(), clean.partition(" ")[2].strip())
+        if command is not None:
+            return command
+    if head == "STOP" and rest.strip() == "BUDDY":
+        return Command("buddy_pause")
+    if head == "START" and rest.strip() == "BUDDY":
+        return Command("buddy_resume")
+    if head in _USAGE_WORDS and _looks_like_an_attempt(head, rest):
+        return Command("usage", {"topic": _USAGE_WORDS[head]})
+    return None
+
+
+def _looks_like_an_attempt(head: str, rest: str) -> bool:
+    """A near-miss worth a usage line: short, and with the kind of argument the command takes."""
+    words = rest.split()
+    if len(words) > 3:
+        return False
+    if head in ("TIME", "PAUSE", "BUDDY"):
+        return any(ch.isdigit() for ch in rest)
+    return 1 <= len(words) <= 2 and head in ("ZONE", "TZ", "DAYS", "SHARE")
+
+
+def _pause(rest: str, _raw: str) -> Command | None:
+    if rest == "":
+        return Command("pause", {"days": None})
+    match = re.fullmatch(r"(?:FOR\s+)?(\d{1,2})(?:\s*DAYS?)?", rest)
+    if match and 1 <= int(match.group(1)) <= 90:
+        return Command("pause", {"days": int(match.group(1))})
+    match = re.fullmatch(r"(?:UNTIL|TILL|TIL)\s+([A-Z]+)", rest)
+    if match and match.group(1) in _DAY_ALIASES:
+        return Command("pause", {"until_weekday": int(_DAY_ALIASES[match.group(1)])})
+    if rest in ("TOMORROW", "UNTIL TOMORROW"):
+        return Command("pause", {"days": 1})
+    return None
+
+
+def _resume(rest: str, _raw: str) -> Command | None:
+    return Command("resume") if rest == "" else None
+
+
+def _time(rest: str, _raw: str) -> Command | None:
+    try:
+        at: time = parse_time(rest)
+    except ScheduleError:
+        return None
+    return Command("time", {"time": at})
+
+
+def _days(rest: str, _raw: str) -> Command | None:
+    tokens = [t for t in re.split(r"[\s,/&+]+|\bAND\b", rest) if t]
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokens[0] in _DAY_SETS:
+        return Command("days", {"days": _DAY_SETS[tokens[0]]})
+    if not all(t in _DAY_ALIASES for t in tokens):
+        return None
+    return Command("days", {"days": "".join(sorted({_DAY_ALIASES[t] for t in tokens}))})
+
+
+def _zone(_rest: str, raw: str) -> Command | None:
+    zone = zone_from_text(raw)
+    return Command("zone", {"zone": zone}) if zone else None
+
+
+def parse_buddy(raw: str) -> tuple[str, str] | None:
+    """'Sarah +1 202 555 0178' → ('Sarah', '+12025550178'), or None."""
+    match = re.fullmatch(r"([^\d+()]{1,40}?)\s*[,:-]?\s*(\+?[\d\s().-]{7,20})", raw.strip())
+    if not match:
+        return None
+    try:
+        phone = parse_phone(match.group(2))
+    except InvalidPhone:
+        return None
+    name = " ".join(match.group(1).split())
+    name = name.title() if name.islower() or name.isupper() else name
+    return (name, phone) if name else None
+
+
+def _buddy(_rest: str, raw: str) -> Command | None:
+    found = parse_buddy(raw)
+    return Command("buddy_add", {"name": found[0], "phone": found[1]}) if found else None
+
+
+def _buddies(rest: str, _raw: str) -> Command | None:
+    return Command("buddy_list") if rest == "" else None
+
+
+def _remove(_rest: str, raw: str) -> Command | None:
+    name = " ".join(raw.split())
+    if name.upper() in ("", "ME", "MY NUMBER", "ME PLEASE") or len(name) > 40:
+        return None
+    return Command("buddy_remove", {"name": name})
+
+
+def _share(rest: str, _raw: str) -> Command | None:
+    if rest in ("ON", "YES"):
+        return Command("share", {"on": True})
+    if rest in ("OFF", "NO"):
+        return Command("share", {"on": False})
+    return None
+
+
+def _delete(rest: str, _raw: str) -> Command | None:
+    if rest in ("", "ME", "MY DATA", "EVERYTHING", "MY ACCOUNT"):
+        return Command("delete")
+    return None
+
+
+def _join(rest: str, _raw: str) -> Command | None:
+    return Command("join") if rest in ("", "VILLAGE", "PLEASE") else None
+
+
+_PARSERS = {
+    "PAUSE": _pause, "RESUME": _resume, "UNPAUSE": _resume, "TIME": _time, "DAYS": _days, "ZONE": _zone,
+    "TZ": _zone, "BUDDY": _buddy, "BUDDIES": _buddies, "REMOVE": _remove, "SHARE": _share, "DELETE": _delete,
+    "JOIN": _join,
+}
+
+
+_ZONE_WORDS = {
+    "EASTERN": "America/New_York", "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
+    "CENTRAL": "America/Chicago", "CT": "America/Chicago", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "MOUNTAIN": "America/Denver", "MT": "America/Denver", "MST": "America/Denver", "MDT": "America/Denver",
+    "ARIZONA": "America/Phoenix", "PACIFIC": "America/Los_Angeles", "PT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "ALASKA": "America/Anchorage",
+    "HAWAII": "Pacific/Honolulu", "UK": "Europe/London", "IRELAND": "Europe/Dublin",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _zones_by_city() -> dict[str, str]:
+    by_city: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")):
+            by_city.setdefault(name.rsplit("/", 1)[1].upper(), name)
+        by_city.setdefault(name.upper(), name)
+    return by_city
+
+
+def zone_from_text(text: str) -> str | None:
+    """'Chicago', 'america/chicago', 'new york', 'Eastern' → an IANA zone name, or None."""
+    key = "_".join((text or "").strip().split()).upper()
+    if not key:
+        return None
+    return _ZONE_WORDS.get(key.replace("_TIME", "")) or _zones_by_city().get(key)
+
+
+def days_phrase(days: str) -> str:
+    """'0123456' → 'every day'; '024' → 'Mon, Wed, Fri'."""
+    if days == "0123456":
+        return "every day"
+    if days == "01234":
+        return "weekdays"
+    return ", ".join(DAY_NAMES[int(d)].title() for d in days)

@@ -1,0 +1,215 @@
+"""Applying a conversation Decision: state changes, alerts and the reply text (or None)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import alerts, audit, member_commands, outbox, signups
+from service.config import Settings
+from service.conversation import Decision
+from service.crisis import crisis_line
+from service.members import add_do_not_text, erase, first_checkin_phrase, sender_for
+from service.models import Buddy, CheckIn, DoNotText, Member, Message, Signup
+from service.phones import address, phone_hash, region, split_address
+from service.texts import render
+
+
+@dataclass
+class Context:
+    session: Session
+    settings: Settings
+    decision: Decision
+    member: Member | None
+    roles: list[Buddy]
+    checkin: CheckIn | None
+    message: Message
+    now: datetime
+    phone: str
+
+    @property
+    def channel(self) -> str:
+        return split_address(self.message.from_addr)[1]
+
+    def event(self, kind: str, **links: int | None) -> None:
+        audit.record(self.session, kind, message_id=self.message.id, channel=self.channel,
+                     actor="buddy" if "buddy_id" in links else "member", **links)  # type: ignore[arg-type]
+
+
+def apply(c: Context) -> str | None:
+    handler = _HANDLERS.get(c.decision.intent)
+    if handler is not None:
+        return handler(c)
+    d = c.decision
+    return render(d.reply, **d.reply_vars) if d.reply else None
+
+
+def record(session: Session, inbound: Message, text: str, intent: str) -> None:
+    """The TwiML reply is a message too: keep a row so counts and audits see it."""
+    session.add(Message(direction="out", status="sent", kind="stranger" if intent == "stranger" else "reply",
+                        to_addr=inbound.from_addr, from_addr=inbound.to_addr, body=text,
+                        member_id=inbound.member_id, checkin_id=inbound.checkin_id, attempts=1))
+
+
+def _text_member(c: Context, member: Member, kind: str, body: str) -> None:
+    outbox.add(c.session, to=address(member.phone, member.channel), sender=sender_for(c.settings, member.channel),
+               body=body, kind=kind, member_id=member.id)
+
+
+def crisis_reply(from_addr: str, name: str = "", told: str = "") -> str:
+    """Built from the number alone, so it can go out when the database is down."""
+    line = crisis_line(region(split_address(from_addr)[0]))
+    return render("crisis_reply", name=name or "Thank you", line=line.line, emergency=line.emergency, told=told)
+
+
+def _crisis(c: Context) -> str:
+    told = ""
+    if c.member is not None and c.decision.alert_level:
+        _answer(c)
+        raised = alerts.raise_alerts(c.session, c.settings, c.member, "crisis", checkin=c.checkin, words=None, now=c.now)
+        names = [b.name for a in raised if a.buddy_id for b in [c.session.get(Buddy, a.buddy_id)] if b]
+        if names:
+            told = f" I've let {' and '.join(names)} know too."
+    audit.record(c.session, "crisis_reply", member_id=c.member.id if c.member else None, message_id=c.message.id)
+    return crisis_reply(c.message.from_addr, c.member.name if c.member else "", told)
+
+
+def _opt_out(c: Context) -> str | None:
+    add_do_not_text(c.session, c.phone, "stop")
+    signup = c.session.get(Signup, c.phone)
+    if signup is not None:
+        c.session.delete(signup)
+    if c.member is not None and c.member.status != "opted_out":
+        c.member.status = "opted_out"
+        c.event("member_opt_out", member_id=c.member.id)
+    for buddy in c.roles:
+        if buddy.consent != "stopped":
+            buddy.consent, buddy.consent_at = "stopped", c.now
+            c.event("buddy_stop", member_id=buddy.member_id, buddy_id=buddy.id)
+            # She is told once, and asked to choose another.
+            _text_member(c, buddy.member, "system", render("buddy_stopped_member", buddy=buddy.name))
+    return render(c.decision.reply) if c.decision.reply else None
+
+
+def _opt_in(c: Context) -> None:
+    record = c.session.get(DoNotText, phone_hash(c.phone))
+    if record is not None:
+        c.session.delete(record)
+    if c.member is not None and c.member.status == "opted_out":
+        c.member.status = "active" if c.member.consent_at else "pending"
+        c.event("member_opt_in", member_id=c.member.id)
+    for buddy in c.roles:
+        if buddy.consent == "stopped":
+            buddy.consent, buddy.consent_at = "accepted", c.now
+            c.event("buddy_opt_in", member_id=buddy.member_id, buddy_id=buddy.id)
+    return None  # Twilio confirms START itself on long codes
+
+
+def _help(c: Context) -> str:
+    emergency = crisis_line(region(c.phone)).emergency
+    return render("help", contact=c.settings.help_contact, emergency=emergency)
+
+
+def _buddy_consent(c: Context) -> str:
+    accepted = c.decision.intent == "buddy_accept"
+    for buddy in c.roles:
+        if buddy.id in c.decision.buddy_ids:
+            buddy.consent, buddy.consent_at = ("accepted" if accepted else "declined"), c.now
+            c.event("buddy_accept" if accepted else "buddy_decline", member_id=buddy.member_id, buddy_id=buddy.id)
+    d = c.decision
+    return render(d.reply, **d.reply_vars)  # type: ignore[arg-type]
+
+
+def _buddy_ack(c: Context) -> str:
+    alerts.acknowledge(c.session, c.decision.buddy_ids, c.now)
+    for buddy in c.roles:
+        if buddy.id in c.decision.buddy_ids:
+            c.event("alert_acknowledged", member_id=buddy.member_id, buddy_id=buddy.id)
+            if c.settings.ack_notify_member and buddy.member.status in ("active", "paused"):
+                _text_member(c, buddy.member, "system", render("ack_member", buddy=buddy.name))
+    d = c.decision
+    return render(d.reply, **d.reply_vars)  # type: ignore[arg-type]
+
+
+def _member_consent(c: Context) -> str:
+    assert c.member is not None
+    c.member.status, c.member.consent_at = "active", c.now
+    c.event("member_consent", member_id=c.member.id)
+    return render("member_confirmed", name=c.member.name, time=first_checkin_phrase(c.member))
+
+
+def _member_decline(c: Context) -> str:
+    assert c.member is not None
+    c.event("member_decline", member_id=c.member.id)
+    return render("member_declined", name=c.member.name)
+
+
+def _followup(c: Context) -> str:
+    assert c.checkin is not None
+    c.checkin.followup_asked = True
+    return render("followup", name=c.decision.reply_vars["name"])
+
+
+def _mood(c: Context) -> str | None:
+    member, d = c.member, c.decision
+    assert member is not None
+    _answer(c)
+    buddy_name = None
+    if d.alert_level and member.status in ("active", "paused"):
+        raised = alerts.raise_alerts(c.session, c.settings, member, d.alert_level, checkin=c.checkin,
+                                     words=c.message.body, now=c.now)
+        buddy = c.session.get(Buddy, raised[0].buddy_id) if raised and raised[0].buddy_id else None
+        buddy_name = buddy.name if buddy else None
+    kind = d.reply or "reply_ok"
+    if kind in ("reply_low", "reply_trend") and buddy_name:
+        kind += "_buddy"
+    if kind in ("reply_low", "reply_low_buddy") and region(member.phone) == "US":
+        kind += "_us"  # the National Maternal Mental Health Hotline, for struggling-but-safe moms
+    return render(kind, name=member.name, **({"buddy": buddy_name} if buddy_name else {}))
+
+
+def _command(c: Context) -> str:
+    assert c.member is not None and c.decision.command is not None
+    return member_commands.apply(c.session, c.settings, c.member, c.decision.command, c.message, c.now)
+
+
+def _delete_confirmed(c: Context) -> str:
+    assert c.member is not None
+    erase(c.session, c.member, actor="member")
+    c.message.member_id, c.message.body, c.message.from_addr = None, None, "erased"  # her words go too
+    return render("deleted")
+
+
+def _signup(c: Context) -> str:
+    assert c.decision.turn is not None
+    return signups.apply(c.session, c.settings, c.phone, c.decision.turn, c.message, c.now)
+
+
+def _stranger(c: Context) -> str | None:
+    # One explanation a day at most: a stranger texting twice must not get a robot's monologue.
+    recent = c.session.scalar(select(Message.id).where(
+        Message.kind == "stranger", Message.to_addr == c.message.from_addr,
+        Message.created_at >= c.now - timedelta(days=1)).limit(1))
+    return None if recent is not None else render("stranger")
+
+
+def _answer(c: Context) -> None:
+    d = c.decision
+    if c.checkin is None or d.mood is None:
+        return
+    c.checkin.state, c.checkin.answered_at = "answered", c.now
+    c.checkin.mood_level, c.checkin.mood_score = d.mood.level, d.mood.score
+    c.checkin.mood_reason = ",".join(d.mood.reasons)[:120]
+    c.message.checkin_id = c.checkin.id
+
+
+_HANDLERS: dict[str, Callable[[Context], str | None]] = {
+    "crisis": _crisis, "opt_out": _opt_out, "opt_in": _opt_in, "help": _help,
+    "buddy_accept": _buddy_consent, "buddy_decline": _buddy_consent, "buddy_ack": _buddy_ack,
+    "member_consent": _member_consent, "member_decline": _member_decline, "followup": _followup,
+    "mood": _mood, "command": _command, "delete_confirmed": _delete_confirmed, "signup": _signup,
+    "stranger": _stranger,
+}
