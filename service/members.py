@@ -93,9 +93,8 @@ def enrol(session: Session, settings: Settings, e: Enrolment, *, actor: str, now
 def invite_buddy(session: Session, settings: Settings, member: Member, name: str, phone: str, *,
                  actor: str, now: datetime, channel: str = "sms") -> Buddy:
     position = len(member.buddies)
-    buddy = Buddy(member_id=member.id, name=name, phone=phone, channel=channel, position=position,
-                  consent="invited", invited_at=now)
-    session.add(buddy)
+    buddy = Buddy(name=name, phone=phone, channel=channel, position=position, consent="invited", invited_at=now)
+    member.buddies.append(buddy)
     session.flush()
     audit.record(session, "buddy_invited", member_id=member.id, buddy_id=buddy.id, actor=actor, channel=channel)
     outbox.add(session, to=address(phone, channel), sender=sender_for(settings, channel),
