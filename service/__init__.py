@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.use_simulator:
         _mount_simulator(app, settings)
     cli.init_app(app)
+    from service.consent import consent_cli
+
+    app.cli.add_command(consent_cli)
     app.after_request(_security_headers)
     app.register_error_handler(413, _too_large)
     app.add_url_rule("/", "index", lambda: app.redirect("/status"))

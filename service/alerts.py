@@ -102,3 +102,28 @@ def acknowledge(session: Session, buddy_ids: tuple[int, ...], now: datetime) -> 
 def has_open_alert(session: Session, buddy_id: int) -> bool:
     return session.scalar(select(Alert.id).where(
         Alert.buddy_id == buddy_id, Alert.state.in_(OPEN_STATES)).limit(1)) is not None
+
+
+def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
+    """A low alert nobody acknowledged within LOW_ESCALATION_MINUTES goes to her next accepted buddy."""
+    cutoff = now - timedelta(minutes=settings.low_escalation_minutes)
+    stale = session.scalars(select(Alert).where(
+        Alert.level == "low", Alert.state == "sent", Alert.recipient == "buddy", Alert.created_at <= cutoff)
+        .with_for_update(skip_locked=True)).all()
+    escalated = 0
+    for alert in stale:
+        alert.state = "escalated"
+        member = session.get(Member, alert.member_id)
+        if member is None:
+            continue
+        tried = set(session.scalars(select(Alert.buddy_id).where(
+            Alert.member_id == member.id, Alert.checkin_id == alert.checkin_id, Alert.level == "low")))
+        following = [b for b in accepted_buddies(member) if b.id not in tried]
+        audit.record(session, "alert_escalated", member_id=member.id, buddy_id=alert.buddy_id)
+        if following:
+            buddy = following[0]
+            body = render("alert_low", buddy=buddy.name, member=member.name)
+            _alert_buddy(session, settings, member, buddy, "low", body,
+                         session.get(CheckIn, alert.checkin_id) if alert.checkin_id else None)
+            escalated += 1
+    return escalated

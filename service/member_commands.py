@@ -23,7 +23,11 @@ def apply(session: Session, settings: Settings, member: Member, command: Command
           now: datetime) -> str:
     handler = _HANDLERS[command.name]
     reply = handler(session, settings, member, command, now)
-    audit.record(session, f"command_{command.name}", member_id=member.id, message_id=message.id, actor="member",
+    kind = f"command_{command.name}"
+    if command.name == "share":  # a consent event: the ledger names it as such
+        kind = "consent_share_on" if command.args["on"] else "consent_share_off"
+    audit.record(session, kind, member_id=member.id, message_id=message.id, actor="member",
+                 channel=message.from_addr.startswith("whatsapp:") and "whatsapp" or "sms",
                  detail=None if command.name in ("usage", "buddy_list") else _detail(command))
     return reply
 
@@ -136,8 +140,6 @@ def _buddy_resume(session: Session, settings: Settings, member: Member, command:
 
 def _share(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.share_words = bool(command.args["on"])
-    audit.record(session, "consent_share_on" if member.share_words else "consent_share_off", member_id=member.id,
-                 actor="member")
     return render("share_on" if member.share_words else "share_off")
 
 

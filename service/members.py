@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -137,3 +137,28 @@ def erase(session: Session, member: Member, *, actor: str) -> None:
     session.delete(member)  # buddies go with her (cascade)
     session.flush()
     audit.record(session, "member_erased", actor=actor)
+
+
+REMIND_AFTER = timedelta(hours=48)
+
+
+def remind_invitations(session: Session, settings: Settings, now: datetime) -> int:
+    """One reminder to a buddy who has not answered in 48 h; 48 h after that, she is told once."""
+    done = 0
+    for buddy in session.scalars(select(Buddy).where(Buddy.consent == "invited", Buddy.member_told_at.is_(None))):
+        if buddy.invited_at is None or is_do_not_text(session, buddy.phone):
+            continue
+        member = buddy.member
+        if buddy.reminded_at is None and now - buddy.invited_at >= REMIND_AFTER:
+            buddy.reminded_at = now
+            outbox.add(session, to=address(buddy.phone, buddy.channel), sender=sender_for(settings, buddy.channel),
+                       body=render("invite_reminder", buddy=buddy.name, member=member.name), kind="invite",
+                       member_id=member.id, buddy_id=buddy.id)
+            done += 1
+        elif buddy.reminded_at is not None and now - buddy.reminded_at >= REMIND_AFTER:
+            buddy.member_told_at = now
+            if member.status in ("active", "paused", "pending"):
+                outbox.add(session, to=address(member.phone, member.channel), sender=sender_for(settings, member.channel),
+                           body=render("invite_unanswered", buddy=buddy.name), kind="system", member_id=member.id)
+            done += 1
+    return done

@@ -29,6 +29,8 @@ class Periodic:
 PERIODIC = (
     Periodic("plan-checkins", "workers.periodic.plan_checkins", 30),
     Periodic("sweep-outbox", "workers.periodic.sweep_outbox", 10),
+    Periodic("remind-invitations", "workers.followups.remind_invitations", 600),
+    Periodic("escalate-low-alerts", "workers.followups.escalate_low_alerts", 60),
 )
 
 
