@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from flask import Flask, Response, request
@@ -20,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings is None:
         load_dotenv_file()
         settings = load_settings()
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=None)
     app.config.update(
         SETTINGS=settings,
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.consent import consent_cli
 
     app.cli.add_command(consent_cli)
+    app.before_request(_request_id)
     app.after_request(_security_headers)
     app.register_error_handler(413, _too_large)
     app.add_url_rule("/", "index", lambda: app.redirect("/status"))
@@ -65,6 +67,14 @@ def _mount_simulator(app: Flask, settings: Settings) -> None:
     csrf.exempt(blueprint)
     app.register_blueprint(blueprint)
     app.extensions["village_simulator"] = simulator
+
+
+def _request_id() -> None:
+    from flask import g
+
+    # Twilio sends its own id per request (I-Twilio-Idempotency-Token); either ties log lines together.
+    incoming = request.headers.get("X-Request-Id") or request.headers.get("I-Twilio-Idempotency-Token") or ""
+    g.request_id = incoming[:64] if incoming.replace("-", "").isalnum() else uuid.uuid4().hex[:16]
 
 
 def _security_headers(response: Response) -> Response:

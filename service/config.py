@@ -48,6 +48,8 @@ class Settings:
     low_escalation_minutes: int = 60
     ack_notify_member: bool = True
     log_level: str = "INFO"
+    log_format: str = "text"  # text / json
+    retention_days: int = 90
     testing: bool = False
     # Filled in by resolve(): whether the built-in simulator stands in for Twilio.
     use_simulator: bool = field(default=False)
@@ -93,6 +95,10 @@ def _check(s: Settings) -> None:
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
     if s.twilio_http_timeout <= 0 or s.send_max_attempts < 1:
         raise ConfigError("TWILIO_HTTP_TIMEOUT and SEND_MAX_ATTEMPTS must be positive")
+    if s.log_format not in ("text", "json"):
+        raise ConfigError("LOG_FORMAT must be text or json")
+    if s.retention_days < 1:
+        raise ConfigError("RETENTION_DAYS must be at least 1")
     if not 1 <= s.checkin_validity_seconds <= 36000:
         raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
 

@@ -14,10 +14,35 @@ QUEUES = (URGENT, DEFAULT)
 SEND_MESSAGE = "workers.jobs.send_message"
 
 
+TIMEOUTS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+
+
 @functools.lru_cache(maxsize=8)
 def redis_from_url(url: str) -> Redis:
-    """One client (and pool) per process and URL; every call has a timeout."""
-    return Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30)
+    """One client (and pool) per process and URL; every call has a timeout.
+
+    `redis://` and `rediss://` (TLS) as redis-py reads them; `redis+sentinel://[:password@]h1:p1,h2:p2/
+    service[/db]` asks the Sentinels for the current primary and follows fail-overs.
+    """
+    if url.startswith("redis+sentinel://"):
+        return _sentinel_primary(url)
+    return Redis.from_url(url, health_check_interval=30, **TIMEOUTS)  # type: ignore[arg-type]
+
+
+def _sentinel_primary(url: str) -> Redis:
+    from urllib.parse import urlsplit
+
+    from redis.sentinel import Sentinel
+
+    parts = urlsplit(url)
+    hosts = [(h.rsplit(":", 1)[0], int(h.rsplit(":", 1)[1]) if ":" in h else 26379)
+             for h in parts.netloc.rsplit("@", 1)[-1].split(",")]
+    path = [p for p in parts.path.split("/") if p]
+    if not path:
+        raise ValueError("redis+sentinel:// URLs name the service: redis+sentinel://host:26379/mymaster/0")
+    sentinel = Sentinel(hosts, **TIMEOUTS)  # type: ignore[arg-type]
+    return sentinel.master_for(path[0], db=int(path[1]) if len(path) > 1 else 0,
+                               password=parts.password or None, **TIMEOUTS)
 
 
 def queue(name: str, connection: Redis) -> Queue:

@@ -31,6 +31,7 @@ PERIODIC = (
     Periodic("sweep-outbox", "workers.periodic.sweep_outbox", 10),
     Periodic("remind-invitations", "workers.followups.remind_invitations", 600),
     Periodic("escalate-low-alerts", "workers.followups.escalate_low_alerts", 60),
+    Periodic("erase-old-bodies", "workers.retention.erase_old_bodies", 3600),
 )
 
 

@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", default=None)
     args = parser.parse_args(argv)
     settings = context.settings()
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     import service.mood  # noqa: F401  heavy imports before the first job, not during it
     import workers.jobs  # noqa: F401
     import workers.periodic  # noqa: F401
