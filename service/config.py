@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from service.crisis import parse_overrides
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 
@@ -41,6 +43,7 @@ class Settings:
     simulator_db: str = str(VAR_DIR / "simulator.db")
     operator_alert_phone: str = ""
     help_contact: str = "reply here and a person will answer"
+    crisis_lines: str = ""  # JSON: {"US": ["call or text 988", "911"], ...}, merged over service/crisis.py
     checkin_validity_seconds: int = 7200
     send_max_attempts: int = 6
     catch_up_minutes: int = 120
@@ -95,6 +98,10 @@ def _check(s: Settings) -> None:
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
     if s.twilio_http_timeout <= 0 or s.send_max_attempts < 1:
         raise ConfigError("TWILIO_HTTP_TIMEOUT and SEND_MAX_ATTEMPTS must be positive")
+    try:
+        parse_overrides(s.crisis_lines)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        raise ConfigError(f"CRISIS_LINES: {exc}") from None
     if s.log_format not in ("text", "json"):
         raise ConfigError("LOG_FORMAT must be text or json")
     if s.retention_days < 1:

@@ -5,6 +5,8 @@ built from the sender's number alone.
 """
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 
 
@@ -25,5 +27,23 @@ CRISIS_LINES: dict[str, CrisisLine] = {
 FALLBACK = CrisisLine("call your local emergency number or a crisis line", "your local emergency number")
 
 
-def crisis_line(region: str | None) -> CrisisLine:
-    return CRISIS_LINES.get((region or "").upper(), FALLBACK)
+def crisis_line(region: str | None, overrides: str = "") -> CrisisLine:
+    """The line for a country; `overrides` is the CRISIS_LINES setting (JSON), merged over the table."""
+    key = (region or "").upper()
+    return _table(overrides).get(key) or CRISIS_LINES.get(key, FALLBACK)
+
+
+@functools.lru_cache(maxsize=4)
+def _table(overrides: str) -> dict[str, CrisisLine]:
+    return {k.upper(): CrisisLine(*v) for k, v in parse_overrides(overrides).items()}
+
+
+def parse_overrides(overrides: str) -> dict[str, tuple[str, str]]:
+    """'{"US": ["call or text 988", "911"]}' → {"US": (line, emergency)}; ValueError when malformed."""
+    if not overrides.strip():
+        return {}
+    data = json.loads(overrides)
+    if not isinstance(data, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) and x for x in v) for v in data.values()):
+        raise ValueError('CRISIS_LINES must map a country code to ["what to do", "emergency number"]')
+    return {str(k): (v[0], v[1]) for k, v in data.items()}

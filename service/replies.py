@@ -59,9 +59,9 @@ def _text_member(c: Context, member: Member, kind: str, body: str) -> None:
                body=body, kind=kind, member_id=member.id)
 
 
-def crisis_reply(from_addr: str, name: str = "", told: str = "") -> str:
+def crisis_reply(from_addr: str, name: str = "", told: str = "", lines: str = "") -> str:
     """Built from the number alone, so it can go out when the database is down."""
-    line = crisis_line(region(split_address(from_addr)[0]))
+    line = crisis_line(region(split_address(from_addr)[0]), lines)
     return render("crisis_reply", name=name or "Thank you", line=line.line, emergency=line.emergency, told=told)
 
 
@@ -74,7 +74,7 @@ def _crisis(c: Context) -> str:
         if names:
             told = f" I've let {' and '.join(names)} know too."
     audit.record(c.session, "crisis_reply", member_id=c.member.id if c.member else None, message_id=c.message.id)
-    return crisis_reply(c.message.from_addr, c.member.name if c.member else "", told)
+    return crisis_reply(c.message.from_addr, c.member.name if c.member else "", told, c.settings.crisis_lines)
 
 
 def _opt_out(c: Context) -> str | None:
@@ -109,7 +109,7 @@ def _opt_in(c: Context) -> None:
 
 
 def _help(c: Context) -> str:
-    emergency = crisis_line(region(c.phone)).emergency
+    emergency = crisis_line(region(c.phone), c.settings.crisis_lines).emergency
     return render("help", contact=c.settings.help_contact, emergency=emergency)
 
 

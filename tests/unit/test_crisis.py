@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from service.config import ConfigError, load_settings
+from service.crisis import FALLBACK, crisis_line
+from service.replies import crisis_reply
+
+
+@pytest.mark.parametrize("number, expected", [
+    ("+12025550143", "988"), ("+16135550143", "988"), ("+447400123456", "116 123"), ("+353851234567", "116 123"),
+    ("+61491570156", "13 11 14"),
+])
+def test_the_crisis_reply_names_the_line_for_her_country(number: str, expected: str) -> None:
+    assert expected in crisis_reply(number)
+
+
+def test_an_unknown_country_is_told_to_call_local_emergency_services() -> None:
+    assert crisis_line("ZZ") == FALLBACK
+    assert "local emergency number" in crisis_reply("+33612345678")
+
+
+def test_the_table_is_configurable() -> None:
+    lines = '{"FR": ["appelle le 3114", "112"]}'
+    assert "3114" in crisis_reply("+33612345678", lines=lines)
+    assert "988" in crisis_reply("+12025550143", lines=lines)
+
+
+@pytest.mark.parametrize("bad", ["{", '{"US": "988"}', '{"US": ["988"]}', "[1, 2]"])
+def test_a_malformed_table_stops_start_up(bad: str) -> None:
+    with pytest.raises(ConfigError):
+        load_settings({"CRISIS_LINES": bad})
+
+
+def test_the_crisis_reply_is_short_warm_and_resource_first() -> None:
+    text = crisis_reply("+12025550143", "Amanda")
+    assert text.startswith("Amanda, I'm so glad you told me") and "911" in text and len(text) <= 306
