@@ -21,6 +21,9 @@ CRISIS_LINES: dict[str, CrisisLine] = {
     "CA": CrisisLine("call or text 988 (Suicide Crisis Helpline)", "911"),
     "GB": CrisisLine("call Samaritans free on 116 123", "999"),
     "IE": CrisisLine("call Samaritans free on 116 123", "112"),
+    "GG": CrisisLine("call Samaritans free on 116 123", "999"),
+    "JE": CrisisLine("call Samaritans free on 116 123", "999"),
+    "IM": CrisisLine("call Samaritans free on 116 123", "999"),
     "AU": CrisisLine("call Lifeline on 13 11 14", "000"),
     "NZ": CrisisLine("call or text 1737", "111"),
 }
