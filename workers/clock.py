@@ -6,7 +6,9 @@ claimed in Redis with SET NX, and the jobs themselves are idempotent.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import time
 from datetime import datetime, timezone
 from types import FrameType
@@ -22,6 +24,22 @@ from workers.periodic import PERIODIC
 
 log = logging.getLogger(__name__)
 LAST_TICK_KEY = "village:clock:last-tick"
+LEASE_KEY = "village:clock:lease"
+LEASE_SECONDS = 10
+# Take the lease when free, or extend it when it is ours; never take another clock's.
+_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+def hold_lease(connection: Redis, ident: str, seconds: int = LEASE_SECONDS) -> bool:
+    """True while this clock is the one that ticks; a second clock waits as a hot standby."""
+    return bool(connection.eval(_LEASE, 1, LEASE_KEY, ident, seconds))
 
 
 def run_once(now: datetime, connection: Redis) -> bool:
@@ -53,10 +71,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     connection = context.redis()
-    log.info("clock started")
+    ident = f"{socket.gethostname()}:{os.getpid()}"
+    log.info("clock %s started", ident)
     while not stop.requested:
         try:
-            run_once(datetime.now(timezone.utc), connection)
+            if hold_lease(connection, ident):
+                run_once(datetime.now(timezone.utc), connection)
         except RedisError as exc:
             log.warning("clock: Redis unavailable (%s); retrying", exc)
         time.sleep(1.0)
