@@ -45,6 +45,8 @@ class Settings:
     send_max_attempts: int = 6
     catch_up_minutes: int = 120
     low_alert_cooldown_hours: int = 24
+    crisis_escalation_minutes: int = 15
+    status_api_token: str = ""
     log_level: str = "INFO"
     testing: bool = False
     # Filled in by resolve(): whether the built-in simulator stands in for Twilio.
@@ -93,6 +95,10 @@ def _check(s: Settings) -> None:
         raise ConfigError("TWILIO_HTTP_TIMEOUT and SEND_MAX_ATTEMPTS must be positive")
     if not 1 <= s.checkin_validity_seconds <= 36000:
         raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
+    if s.crisis_escalation_minutes < 1:
+        raise ConfigError("CRISIS_ESCALATION_MINUTES must be at least 1")
+    if s.status_api_token and len(s.status_api_token) < 24:
+        raise ConfigError("STATUS_API_TOKEN must be at least 24 characters (or unset)")
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
