@@ -148,6 +148,8 @@ class Alert(Base):
     state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Texted to the on-duty operator because no buddy acknowledged in time (the claim: set once).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # An operator closed it from the status page; the note says what was done, never her words.
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     handled_by: Mapped[str | None] = mapped_column(String(60))

@@ -16,6 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("alerts") as batch:
+        batch.add_column(sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("handled_by", sa.String(length=60), nullable=True))
         batch.add_column(sa.Column("handled_note", sa.String(length=200), nullable=True))
@@ -39,3 +40,4 @@ def downgrade() -> None:
         batch.drop_column("handled_note")
         batch.drop_column("handled_by")
         batch.drop_column("handled_at")
+        batch.drop_column("escalated_at")
