@@ -23,6 +23,7 @@ from service.schedule import ScheduleError, parse_time, parse_zone
 from service.texts import render
 
 RETRYABLE = ("failed", "undelivered")
+LABELS = {"checkin_time": "time", "checkin_days": "days", "timezone": "zone"}
 DAY_WORDS = {"mon": "0", "tue": "1", "wed": "2", "thu": "3", "fri": "4", "sat": "5", "sun": "6"}
 
 
@@ -93,13 +94,13 @@ def _checked(name: str | None, at: str | None, days: str | None, zone: str | Non
     try:
         if at:
             changes["checkin_time"] = parse_time(at).strftime("%H:%M")
+        if days:
+            changes["checkin_days"] = parse_days(days)
         if zone:
             parse_zone(zone.strip())
             changes["timezone"] = zone.strip()
     except ScheduleError as exc:
         raise AdminError(str(exc)) from None
-    if days:
-        changes["checkin_days"] = parse_days(days)
     if channel:
         if channel not in ("sms", "whatsapp"):
             raise AdminError(f"channel must be sms or whatsapp, not {channel!r}")
@@ -111,9 +112,10 @@ def edit(session: Session, member: Member, *, actor: str, name: str | None = Non
          days: str | None = None, zone: str | None = None, channel: str | None = None) -> list[str]:
     """Change her name, time, days, zone or channel; returns the fields that changed (audited by name)."""
     changes = _checked(name, at, days, zone, channel)
-    changed = [field for field, value in changes.items() if getattr(member, field) != value]
-    for field in changed:
+    fields = [field for field, value in changes.items() if getattr(member, field) != value]
+    for field in fields:
         setattr(member, field, changes[field])
+    changed = [LABELS.get(field, field) for field in fields]
     if changed:
         audit.record(session, "member_edited", member_id=member.id, actor=actor, detail=", ".join(changed))
     return changed

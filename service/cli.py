@@ -1,6 +1,7 @@
 """`flask --app service …` commands: members, check-ins, operators, the demo data and migrations."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 import click
 from flask import Flask, current_app
@@ -111,7 +112,7 @@ def members_import(csv_file: click.utils.LazyFile) -> None:
             raise click.ClickException(str(exc)) from None
     for line, reason in report.bad:
         click.echo(f"line {line}: {reason}", err=True)
-    with click.progressbar(length=len(report.good), label="importing", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=len(report.good), label="importing", file=sys.stderr) as bar:
         for batch in admin.batches(report.good):
             with session_scope(settings.database_url) as db:  # one transaction per batch
                 admin.import_batch(db, settings, batch, report, actor="import", now=now)
