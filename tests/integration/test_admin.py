@@ -13,14 +13,12 @@ from sqlalchemy import func, select
 from service.models import Alert, Buddy, CheckIn, DoNotText, Event, Member, Message
 from service.phones import phone_hash
 from tests.conftest import BUDDY, MOM, OPERATOR, STRANGER, texts_to
-from tests.integration.test_status_page import login, make_operator, seed
+from tests.integration.test_status_page import logged_in, seed
 from workers.escalation import escalate_unacknowledged
 
 
 def operator_client(client: Any, db: Any) -> Any:
-    make_operator(db)
-    assert login(client).status_code == 302
-    return client
+    return logged_in(client, db)
 
 
 def post(client: Any, path: str, **data: str) -> str:

@@ -1,15 +1,15 @@
 """The status page: login first, figures, no message bodies; health answers JSON."""
 from __future__ import annotations
 
+import functools
 import re
-
-import pytest
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
-from service.auth import create_operator
-from service.models import Message
+from service.models import Message, Operator
 from tests.conftest import MOM
 
 EMAIL, PASSWORD = "op@example.org", "a long operator password"
@@ -22,9 +22,25 @@ def login(client: Any, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"email": EMAIL, "password": password, "csrf_token": token.group(1)})
 
 
-def make_operator(db: Any) -> None:
+@functools.lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return generate_password_hash(PASSWORD, method="scrypt")  # as create_operator hashes; once per run
+
+
+def make_operator(db: Any) -> int:
     with db() as s:
-        create_operator(s, EMAIL, PASSWORD)
+        operator = Operator(email=EMAIL, password_hash=_password_hash())
+        s.add(operator)
+        s.flush()
+        return operator.id
+
+
+def logged_in(client: Any, db: Any) -> Any:
+    """A session as a successful login leaves it, for tests about what comes after the login."""
+    operator_id = make_operator(db)
+    with client.session_transaction() as session:
+        session["operator_id"] = operator_id
+    return client
 
 
 def test_the_status_page_requires_login(client: Any) -> None:
@@ -139,8 +155,7 @@ def figure(html: str, element_id: str) -> str:
 
 
 def logged_in_page(client: Any, db: Any, path: str = "/status") -> str:
-    make_operator(db)
-    assert login(client).status_code == 302
+    logged_in(client, db)
     response = client.get(path)
     assert response.status_code == 200
     return response.get_data(as_text=True)
@@ -193,8 +208,7 @@ def test_the_page_lists_buddies_who_never_accepted(client: Any, db: Any) -> None
 
 def test_members_are_searchable_by_name_or_last_digits(client: Any, db: Any) -> None:
     seed(db)
-    make_operator(db)
-    login(client)
+    logged_in(client, db)
     by_name = client.get("/status?q=cara").get_data(as_text=True)
     by_digits = client.get("/status?q=0143").get_data(as_text=True)
     assert "Members (1)" in by_name and ">Cara<" in by_name and ">Amanda<" not in by_name
@@ -252,8 +266,7 @@ def test_every_action_refuses_an_anonymous_user_even_with_a_csrf_token(client: A
 
 @pytest.mark.parametrize("path", ACTIONS)
 def test_every_action_refuses_a_missing_csrf_token(client: Any, db: Any, path: str) -> None:
-    make_operator(db)
-    login(client)
+    logged_in(client, db)
     assert client.post(path, data={"note": "done it", "confirm": "yes"}).status_code == 400
 
 
@@ -278,8 +291,7 @@ def test_metrics_are_served_in_prometheus_text_format(client: Any, db: Any) -> N
     from prometheus_client.parser import text_string_to_metric_families
 
     seed(db)
-    make_operator(db)
-    login(client)
+    logged_in(client, db)
     response = client.get("/metrics")
     assert response.status_code == 200 and response.mimetype == "text/plain"
     samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
