@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,6 +73,29 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
             return Response("login required\n", status=401, mimetype="text/plain")
         return view(*args, **kwargs)
     return wrapped
+
+
+def _token_ok() -> bool:
+    token = current_app.config["SETTINGS"].status_api_token
+    given = request.headers.get("Authorization", "")
+    return bool(token) and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())
+
+
+def login_or_token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For machines: the operator's session, or `Authorization: Bearer STATUS_API_TOKEN`."""
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if session.get("operator_id") is None and not _token_ok():
+            return Response("login or API token required\n", status=401, mimetype="text/plain",
+                            headers={"WWW-Authenticate": 'Bearer realm="village"'})
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def current_actor() -> str:
+    """'operator:<email>' for the audit trail."""
+    operator = get_session().get(Operator, session.get("operator_id"))
+    return f"operator:{operator.email}"[:60] if operator else "operator:?"
 
 
 @bp.route("/login", methods=["GET", "POST"])

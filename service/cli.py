@@ -1,13 +1,14 @@
 """`flask --app service …` commands: members, check-ins, operators, the demo data and migrations."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from service import outbox
+from service import admin, outbox
 from service.auth import OperatorError, create_operator
 from service.checkins import SendRefused, send_now
 from service.config import Settings
@@ -57,6 +58,70 @@ def members_add(name: str, phone: str, at: str, zone: str, buddy_name: str | Non
             raise click.ClickException(str(exc)) from None
         outbox.commit(db, redis_from_url(settings.redis_url))
         click.echo(f"enrolled member {member.id} ({mask(member.phone)}); welcome sent, waiting for her YES")
+
+
+@members_cli.command("edit")
+@click.option("--phone", required=True, help="Her current phone number.")
+@click.option("--name")
+@click.option("--time", "at", help="Local check-in time, e.g. 20:00 or 8pm.")
+@click.option("--days", help="0123456 (Monday=0), mon,wed,fri or daily.")
+@click.option("--timezone", "zone", help="IANA zone, e.g. America/New_York.")
+@click.option("--channel", type=click.Choice(["sms", "whatsapp"]))
+def members_edit(phone: str, name: str | None, at: str | None, days: str | None, zone: str | None,
+                 channel: str | None) -> None:
+    """Change a mom's name, check-in time, days, time zone or channel."""
+    with session_scope(_settings().database_url) as db:
+        try:
+            member = admin.find_member(db, phone)
+            changed = admin.edit(db, member, actor="cli", name=name, at=at, days=days, zone=zone, channel=channel)
+        except admin.AdminError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"member {member.id} ({mask(member.phone)}): "
+                   + (f"changed {', '.join(changed)}" if changed else "nothing to change"))
+
+
+@members_cli.command("remove")
+@click.option("--phone", required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def members_remove(phone: str, yes: bool) -> None:
+    """Erase a mom, her messages, check-ins, alerts and buddies (as her DELETE does); she is never texted again."""
+    with session_scope(_settings().database_url) as db:
+        try:
+            member = admin.find_member(db, phone)
+        except admin.AdminError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not yes:
+            click.confirm(f"Erase member {member.id} ({mask(member.phone)}) and all her messages?", abort=True)
+        member_id = member.id
+        admin.remove(db, member, actor="cli")
+        click.echo(f"member {member_id} removed; her number is on the do-not-text record")
+
+
+@members_cli.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def members_import(csv_file: click.utils.LazyFile) -> None:
+    """Enrol moms from a CSV (name, phone, time, time zone, buddy name, buddy phone, channel).
+
+    Every row is checked before anything is written; existing phones are updated, never duplicated.
+    """
+    settings, now = _settings(), _now()
+    with session_scope(settings.database_url) as db:
+        try:
+            report = admin.check_rows(db, admin.read_csv(csv_file.read()))
+        except admin.AdminError as exc:
+            raise click.ClickException(str(exc)) from None
+    for line, reason in report.bad:
+        click.echo(f"line {line}: {reason}", err=True)
+    with click.progressbar(length=len(report.good), label="importing", file=sys.stderr) as bar:
+        for batch in admin.batches(report.good):
+            with session_scope(settings.database_url) as db:  # one transaction per batch
+                admin.import_batch(db, settings, batch, report, actor="import", now=now)
+                outbox.commit(db, redis_from_url(settings.redis_url))
+            bar.update(len(batch))
+    click.echo(f"{report.created} enrolled (welcome sent, waiting for YES), {report.updated} updated, "
+               f"{report.unchanged} unchanged, {len(report.bad)} bad row(s)")
+    if report.bad:
+        raise SystemExit(1)
 
 
 @checkins_cli.command("send-now")

@@ -50,6 +50,8 @@ class Settings:
     low_alert_cooldown_hours: int = 24
     low_escalation_minutes: int = 60
     ack_notify_member: bool = True
+    crisis_escalation_minutes: int = 15
+    status_api_token: str = ""
     log_level: str = "INFO"
     log_format: str = "text"  # text / json
     retention_days: int = 90
@@ -108,6 +110,10 @@ def _check(s: Settings) -> None:
         raise ConfigError("RETENTION_DAYS must be at least 1")
     if not 1 <= s.checkin_validity_seconds <= 36000:
         raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
+    if s.crisis_escalation_minutes < 1:
+        raise ConfigError("CRISIS_ESCALATION_MINUTES must be at least 1")
+    if s.status_api_token and len(s.status_api_token) < 24:
+        raise ConfigError("STATUS_API_TOKEN must be at least 24 characters (or unset)")
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:

@@ -38,6 +38,7 @@ class Base(DeclarativeBase):
 
 class Member(Base):
     __tablename__ = "members"
+    __table_args__ = (Index("ix_members_created", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
@@ -84,7 +85,11 @@ class Buddy(Base):
 
 class CheckIn(Base):
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("member_id", "due_at"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "due_at"),
+        Index("ix_checkins_due_state", "due_at", "state", "mood_level"),
+        Index("ix_checkins_member_answered", "member_id", "answered_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
@@ -105,6 +110,8 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_status_next", "status", "next_attempt_at"),
         Index("ix_messages_created", "created_at"),
+        Index("ix_messages_kind_created_status", "kind", "created_at", "status"),
+        Index("ix_messages_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +146,7 @@ class Message(Base):
 
 class Alert(Base):
     __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_created", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
@@ -149,6 +157,12 @@ class Alert(Base):
     state: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Texted to the on-duty operator because no buddy acknowledged in time (the claim: set once).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An operator closed it from the status page; the note says what was done, never her words.
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handled_by: Mapped[str | None] = mapped_column(String(60))
+    handled_note: Mapped[str | None] = mapped_column(String(200))
 
 
 class Operator(Base):
@@ -166,6 +180,7 @@ class Event(Base):
     """Audit trail and consent ledger: state changes, never message bodies."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_kind_created", "kind", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

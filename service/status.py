@@ -1,99 +1,172 @@
-"""The operator status page and health check: aggregates and failures, never message bodies."""
+"""The operator status page, its JSON twin, Prometheus metrics and the public health check.
+
+Figures come from the database (service.figures) and from RQ's own API; message bodies never do.
+"""
 from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Worker
-from rq.registry import FailedJobRegistry
-from sqlalchemy import func, select, text
+from rq.job import Job
+from rq.registry import DeferredJobRegistry, FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service.auth import login_required
+from service import figures, metrics
+from service.auth import login_or_token_required, login_required
+from service.config import ROOT, Settings
 from service.db import get_session
-from service.models import Alert, CheckIn, Member, Message
-from service.phones import mask
 from service.queues import QUEUES, redis_from_url
+from service.status_actions import bp as actions_bp
 
 log = logging.getLogger(__name__)
-bp = Blueprint("status", __name__)
+bp = Blueprint("status", __name__, static_folder=str(ROOT / "static"), static_url_path="/static")
+bp.register_blueprint(actions_bp)  # the page's POST actions: /status/...
 
-WORKER_STALE = timedelta(seconds=90)
-FAILED = ("failed", "undelivered")
+WORKER_STALE = 90   # seconds: RQ's default heartbeat TTL
+CLOCK_LATE = 10     # the clock ticks every second
+CLOCK_STOPPED = 60
+LAST_TICK_KEY = "village:clock:last-tick"  # written by workers.clock (service never imports workers)
 
 
-def db_figures(db: Session, now: datetime) -> dict[str, Any]:
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    members: dict[str, int] = dict(db.execute(select(Member.status, func.count()).group_by(Member.status)).all())
-    checkins = dict(db.execute(select(CheckIn.state, func.count()).where(CheckIn.due_at >= day)
-                               .group_by(CheckIn.state)).all())
-    alerts = dict(db.execute(select(Alert.level, func.count()).where(Alert.created_at >= day)
-                             .group_by(Alert.level)).all())
-    open_alerts = db.scalar(select(func.count()).select_from(Alert).where(Alert.state.in_(("pending", "sent", "unrouted"))))
-    failures = db.execute(
-        select(Message.error_code, func.count()).where(
-            Message.direction == "out", Message.status.in_(FAILED), Message.updated_at >= now - timedelta(days=1))
-        .group_by(Message.error_code)).all()
-    latest = db.execute(
-        select(Message.id, Message.to_addr, Message.kind, Message.status, Message.error_code, Message.updated_at)
-        .where(Message.direction == "out", Message.status.in_(FAILED))
-        .order_by(Message.updated_at.desc()).limit(10)).all()
-    pending = db.scalar(select(func.count()).select_from(Message).where(Message.status.in_(("pending", "sending"))))
-    sent_states = ("sent", "answered", "missed")
-    return {
-        "members": {k: members.get(k, 0) for k in ("pending", "active", "paused", "opted_out")},
-        "members_total": sum(members.values()),
-        "checkins_sent_today": sum(checkins.get(s, 0) for s in sent_states),
-        "checkins_answered_today": checkins.get("answered", 0),
-        "checkins_planned_today": sum(checkins.values()),
-        "alerts_today": {k: alerts.get(k, 0) for k in ("crisis", "low", "missed")},
-        "alerts_open": open_alerts or 0,
-        "failed_24h": [{"code": code or "unknown", "count": n} for code, n in failures],
-        "latest_failures": [
-            {"id": r.id, "to": mask(r.to_addr), "kind": r.kind, "status": r.status, "code": r.error_code or "-",
-             "at": r.updated_at.strftime("%Y-%m-%d %H:%M UTC")} for r in latest],
-        "outbox_pending": pending or 0,
-    }
+def _light(name: str, level: str, value: str, reason: str = "") -> dict[str, str]:
+    return {"name": name, "level": level, "value": value, "reason": reason}
 
 
 def queue_figures(connection: Redis, now: datetime) -> dict[str, Any]:
-    queues = {}
+    """Depth, oldest job, failed/scheduled/started/deferred counts and workers, from RQ's API.
+
+    Registries are counted with cleanup=False: RQ's clean-up must not run inside a page view.
+    """
+    queues: dict[str, dict[str, Any]] = {}
     for name in QUEUES:
         q = Queue(name, connection=connection)
-        # cleanup=False: counting must not run RQ's clean-up inside a page view.
-        failed = FailedJobRegistry(queue=q).get_job_count(cleanup=False)
-        queues[name] = {"depth": q.count, "failed": failed}
+        oldest = None
+        ids = q.get_job_ids(0, 0)
+        if ids:
+            job = Job.fetch(ids[0], connection=connection)
+            oldest = job.enqueued_at.replace(tzinfo=timezone.utc) if job.enqueued_at else None
+        queues[name] = {
+            "depth": q.count, "oldest": figures.ago(oldest, now) if oldest else "-",
+            "oldest_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+            "failed": FailedJobRegistry(queue=q).get_job_count(cleanup=False),
+            "scheduled": ScheduledJobRegistry(queue=q).get_job_count(cleanup=False),
+            "started": StartedJobRegistry(queue=q).get_job_count(cleanup=False),
+            "deferred": DeferredJobRegistry(queue=q).get_job_count(cleanup=False),
+        }
     workers = []
     for w in Worker.all(connection=connection):
-        beat = w.last_heartbeat
-        alive = beat is not None and now - beat.replace(tzinfo=timezone.utc) < WORKER_STALE
-        workers.append({"name": w.name, "queues": ",".join(w.queue_names()), "alive": alive,
-                        "state": w.get_state()})
-    return {"queues": queues, "workers": workers, "workers_alive": sum(1 for w in workers if w["alive"])}
+        beat = w.last_heartbeat.replace(tzinfo=timezone.utc) if w.last_heartbeat else None
+        age = (now - beat).total_seconds() if beat else None
+        workers.append({"name": w.name, "queues": ",".join(w.queue_names()), "state": w.get_state(),
+                        "job": w.get_current_job_id() or "-", "heartbeat": figures.ago(beat, now),
+                        "alive": age is not None and age < WORKER_STALE})
+    tick_raw = connection.get(LAST_TICK_KEY)
+    tick = datetime.fromisoformat(tick_raw.decode()) if tick_raw else None
+    return {"queues": queues, "workers": workers, "clock": tick}
+
+
+def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_error: str | None,
+           now: datetime) -> list[dict[str, str]]:
+    """Green, amber or red, each with its reason."""
+    lights = []
+    try:
+        started = time.perf_counter()
+        db.execute(text("SELECT 1"))
+        lights.append(_light("Database", "ok", "ok", f"{(time.perf_counter() - started) * 1000:.1f} ms"))
+    except SQLAlchemyError as exc:
+        lights.append(_light("Database", "bad", "down", type(exc).__name__))
+    if work is None:
+        lights.append(_light("Redis", "bad", "down", redis_error or ""))
+    else:
+        lights.append(_light("Redis", "ok", "ok"))
+        lights.extend(_worker_lights(work))
+        tick = work["clock"]
+        age = (now - tick).total_seconds() if tick else None
+        level = "ok" if age is not None and age < CLOCK_LATE else "warn" if age is not None and age < CLOCK_STOPPED else "bad"
+        lights.append(_light("Scheduler", level, figures.ago(tick, now) if tick else "never",
+                             "" if level == "ok" else "no tick: check-ins are not planned and retries wait"))
+    if settings.use_simulator:
+        lights.append(_light("Texts via", "warn", "simulator", "no real texts leave this server"))
+    else:
+        lights.append(_light("Texts via", "ok", "Twilio", settings.sender))
+    return lights
+
+
+def _worker_lights(work: dict[str, Any]) -> list[dict[str, str]]:
+    lights = []
+    for name, q in work["queues"].items():
+        live = [w for w in work["workers"] if w["alive"] and name in w["queues"].split(",")]
+        if live:
+            lights.append(_light(f"Workers on {name}", "ok", str(len(live))))
+        elif q["depth"]:
+            # After a Redis restart workers vanish from Worker.all() but may still run: the queue says.
+            lights.append(_light(f"Workers on {name}", "bad", "0", f"{q['depth']} jobs waiting, oldest {q['oldest']}"))
+        else:
+            lights.append(_light(f"Workers on {name}", "warn", "0", "no worker has registered with Redis"))
+    return lights
+
+
+def collect(settings: Settings, db: Session, now: datetime) -> dict[str, Any]:
+    work, redis_error = None, None
+    try:
+        work = queue_figures(redis_from_url(settings.redis_url), now)
+    except RedisError as exc:
+        redis_error = f"{type(exc).__name__}: {exc}"[:200]
+    return {
+        "now": now, "health": health(settings, db, work, redis_error, now),
+        "work": work or {"queues": {}, "workers": [], "clock": None},
+        "members": figures.members_by_status(db), "daily": figures.daily(db, now),
+        "safety": figures.safety(db, now), "buddies_waiting": figures.buddies_waiting(db, now),
+        "failing_members": figures.failing_members(db, now), "failures": figures.failures(db, now),
+        "outbox": figures.outbox(db, now),
+    }
 
 
 @bp.get("/status")
 @login_required
 def page() -> Any:
     started = time.perf_counter()
-    settings = current_app.config["SETTINGS"]
+    settings: Settings = current_app.config["SETTINGS"]
+    db = get_session()
     now = datetime.now(timezone.utc)
-    figures = db_figures(get_session(), now)
+    f = collect(settings, db, now)
     try:
-        work = queue_figures(redis_from_url(settings.redis_url), now)
-        redis_error = None
-    except RedisError as exc:
-        work, redis_error = {"queues": {}, "workers": [], "workers_alive": 0}, str(exc)
-    mode = "simulator" if settings.use_simulator else "Twilio"
-    return render_template("status/page.html", f=figures, w=work, redis_error=redis_error, mode=mode,
-                           now=now.strftime("%Y-%m-%d %H:%M UTC"),
+        page_no = int(request.args.get("page", "1"))
+    except ValueError:
+        page_no = 1
+    listing = figures.members_page(db, now, request.args.get("q", ""), page_no)
+    trail = figures.audit_trail(db, now)
+    html = render_template("status/page.html", f=f, members=listing, trail=trail,
+                           notice=request.args.get("notice", "")[:200], error=request.args.get("error", "")[:800],
+                           escalation_minutes=settings.crisis_escalation_minutes,
                            render_ms=round((time.perf_counter() - started) * 1000, 1))
+    return Response(html, headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/status.json")
+@login_or_token_required
+def as_json() -> Any:
+    settings: Settings = current_app.config["SETTINGS"]
+    now = datetime.now(timezone.utc)
+    f = collect(settings, get_session(), now)
+    return jsonify(metrics.to_jsonable(f))
+
+
+@bp.get("/metrics")
+@login_or_token_required
+def prometheus() -> Any:
+    settings: Settings = current_app.config["SETTINGS"]
+    now = datetime.now(timezone.utc)
+    body, content_type = metrics.exposition(collect(settings, get_session(), now))
+    return Response(body, content_type=content_type)
 
 
 @bp.get("/healthz")
@@ -110,3 +183,4 @@ def healthz() -> Any:
         checks["redis"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503
+

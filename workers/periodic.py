@@ -32,6 +32,7 @@ PERIODIC = (
     Periodic("remind-invitations", "workers.followups.remind_invitations", 600),
     Periodic("escalate-low-alerts", "workers.followups.escalate_low_alerts", 60),
     Periodic("erase-old-bodies", "workers.retention.erase_old_bodies", 3600),
+    Periodic("escalate-crisis-alerts", "workers.escalation.escalate_unacknowledged", 30),
 )
 
 

@@ -1,13 +1,15 @@
 """The status page: login first, figures, no message bodies; health answers JSON."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
-from service.auth import create_operator
-from service.models import Message
+from service.models import Message, Operator
 from tests.conftest import MOM
 
 EMAIL, PASSWORD = "op@example.org", "a long operator password"
@@ -20,9 +22,25 @@ def login(client: Any, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"email": EMAIL, "password": password, "csrf_token": token.group(1)})
 
 
-def make_operator(db: Any) -> None:
+@functools.lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return generate_password_hash(PASSWORD, method="scrypt")  # as create_operator hashes; once per run
+
+
+def make_operator(db: Any) -> int:
     with db() as s:
-        create_operator(s, EMAIL, PASSWORD)
+        operator = Operator(email=EMAIL, password_hash=_password_hash())
+        s.add(operator)
+        s.flush()
+        return operator.id
+
+
+def logged_in(client: Any, db: Any) -> Any:
+    """A session as a successful login leaves it, for tests about what comes after the login."""
+    operator_id = make_operator(db)
+    with client.session_transaction() as session:
+        session["operator_id"] = operator_id
+    return client
 
 
 def test_the_status_page_requires_login(client: Any) -> None:
@@ -78,3 +96,225 @@ def test_logout_needs_csrf_and_ends_the_session(client: Any, db: Any) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/status").status_code == 302
+
+
+# ---------------------------------------------------------------- figures, seeded rows
+
+BODIES = ("PRIVATE-CHECKIN-BODY", "PRIVATE-FAILED-BODY", "PRIVATE-REPLY-WORDS", "PRIVATE-ALERT-BODY")
+
+
+def seed(db: Any) -> dict[str, int]:
+    """Rows as the loop leaves them: three moms, a buddy who accepted and one who never did,
+    today's check-ins (one answered low), a delivered and a failed check-in text, an open crisis."""
+    from datetime import datetime, timedelta, timezone
+
+    from service.models import Alert, Buddy, CheckIn, Member, Message
+    from tests.conftest import BUDDY, STRANGER
+
+    now = datetime.now(timezone.utc)
+    with db() as s:
+        amanda = Member(name="Amanda", phone=MOM.phone, timezone="America/New_York", checkin_time="20:00",
+                        status="active", consent_at=now - timedelta(days=2))
+        bea = Member(name="Bea", phone="+12025550123", timezone="Europe/London", checkin_time="09:00", status="pending")
+        cara = Member(name="Cara", phone=STRANGER.phone, timezone="America/Chicago", checkin_time="07:30",
+                      status="paused")
+        s.add_all([amanda, bea, cara])
+        s.flush()
+        sarah = Buddy(member_id=amanda.id, name="Sarah", phone=BUDDY.phone, consent="accepted", invited_at=now)
+        dana = Buddy(member_id=bea.id, name="Dana", phone="+12025550124", consent="invited",
+                     invited_at=now - timedelta(days=1))
+        s.add_all([sarah, dana])
+        answered = CheckIn(member_id=amanda.id, due_at=now - timedelta(seconds=3), state="answered",
+                           mood_level="low", answered_at=now - timedelta(seconds=1))
+        sent = CheckIn(member_id=cara.id, due_at=now - timedelta(seconds=2), state="sent")
+        s.add_all([answered, sent])
+        s.flush()
+        ok = Message(direction="out", member_id=amanda.id, checkin_id=answered.id, to_addr=MOM.phone,
+                     from_addr="+15005550006", body=BODIES[0], kind="checkin", status="delivered")
+        failed = Message(direction="out", member_id=cara.id, checkin_id=sent.id, to_addr=STRANGER.phone,
+                         from_addr="+15005550006", body=BODIES[1], kind="checkin", status="failed",
+                         error_code="30003", attempts=1)
+        reply = Message(direction="in", member_id=amanda.id, to_addr="+15005550006", from_addr=MOM.phone,
+                        body=BODIES[2], kind="inbound", status="received")
+        s.add_all([ok, failed, reply])
+        crisis = Alert(member_id=amanda.id, buddy_id=sarah.id, checkin_id=answered.id, level="crisis",
+                       state="sent", created_at=now - timedelta(minutes=20))
+        s.add(crisis)
+        s.flush()
+        s.add(Message(direction="out", member_id=amanda.id, buddy_id=sarah.id, alert_id=crisis.id,
+                      to_addr=BUDDY.phone, from_addr="+15005550006", body=BODIES[3], kind="alert",
+                      status="delivered", urgent=True))
+        return {"amanda": amanda.id, "bea": bea.id, "cara": cara.id, "failed": failed.id, "crisis": crisis.id,
+                "dana": dana.id, "sarah": sarah.id}
+
+
+def figure(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>([^<]*)<', html)
+    assert found, element_id
+    return found.group(1).strip()
+
+
+def logged_in_page(client: Any, db: Any, path: str = "/status") -> str:
+    logged_in(client, db)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+SEEDED_FIGURES = {"members-total": "3", "checkins-planned": "2", "checkins-sent": "2", "checkins-delivered": "1",
+                  "checkins-answered": "1", "alerts-today": "1", "failed-7d": "1", "new-members-today": "3",
+                  "opt-outs-today": "0", "checkins-skipped": "0"}
+
+
+def test_the_page_shows_figures_matching_the_seeded_rows(client: Any, db: Any) -> None:
+    seed(db)
+    html = logged_in_page(client, db)
+    assert {key: figure(html, key) for key in SEEDED_FIGURES} == SEEDED_FIGURES
+
+
+def test_the_safety_queue_shows_the_open_crisis_with_its_timer_and_who_was_alerted(client: Any, db: Any) -> None:
+    seed(db)
+    html = logged_in_page(client, db)
+    safety = html[html.index('id="safety"'):html.index('id="health"')]
+    assert "1 need a person" in safety
+    assert "Sarah (+1 ••• ••• 0178): sent" in safety
+    assert re.search(r'class="timer" data-since="[^"]+">2\d min ago<', safety)
+    assert "nobody yet" in safety
+
+
+def test_the_page_shows_no_message_body_and_no_whole_phone_number(client: Any, db: Any) -> None:
+    seed(db)
+    html = logged_in_page(client, db)
+    for body in BODIES:
+        assert body not in html
+    for phone in (MOM.phone, "+12025550123", "+12025550124", MOM.phone[2:], "2025550178"):
+        assert phone not in html
+    assert "+1 ••• ••• 0143" in html
+
+
+def test_failures_are_grouped_by_twilio_code_with_its_meaning(client: Any, db: Any) -> None:
+    seed(db)
+    html = logged_in_page(client, db)
+    failures = html[html.index('id="failures"'):html.index('id="members"')]
+    assert re.search(r"<td>30003</td><td>unreachable handset[^<]*</td><td>1</td>", failures)
+
+
+def test_the_page_lists_buddies_who_never_accepted(client: Any, db: Any) -> None:
+    seed(db)
+    html = logged_in_page(client, db)
+    waiting = html[html.index('id="waiting"'):html.index('id="failures"')]
+    assert "Dana (+1 ••• ••• 0124)" in waiting and "Bea" in waiting
+
+
+def test_members_are_searchable_by_name_or_last_digits(client: Any, db: Any) -> None:
+    seed(db)
+    logged_in(client, db)
+    by_name = client.get("/status?q=cara").get_data(as_text=True)
+    by_digits = client.get("/status?q=0143").get_data(as_text=True)
+    assert "Members (1)" in by_name and ">Cara<" in by_name and ">Amanda<" not in by_name
+    assert "Members (1)" in by_digits and ">Amanda<" in by_digits
+
+
+def test_members_are_paginated_25_to_a_page(client: Any, db: Any) -> None:
+    from service.models import Member
+
+    with db() as s:
+        s.add_all([Member(name=f"Mom {i:02d}", phone=f"+1202555{i:04d}", timezone="UTC", checkin_time="09:00")
+                   for i in range(30)])
+    html = logged_in_page(client, db, "/status?page=2")
+    assert "page 2 of 2" in html and ">Mom 29<" in html and ">Mom 00<" not in html
+
+
+def test_a_member_whose_last_three_checkins_failed_is_listed(client: Any, db: Any) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from service.models import Member, Message
+
+    now = datetime.now(timezone.utc)
+    with db() as s:
+        m = Member(name="Erin", phone="+12025550155", timezone="UTC", checkin_time="09:00", status="active")
+        s.add(m)
+        s.flush()
+        for code in ("30003", "30005", "30003"):
+            s.add(Message(direction="out", member_id=m.id, to_addr=m.phone, from_addr="+15005550006", body="x",
+                          kind="checkin", status="undelivered", error_code=code, updated_at=now - timedelta(hours=1)))
+    html = logged_in_page(client, db)
+    waiting = html[html.index('id="waiting"'):html.index('id="failures"')]
+    assert "Erin (+1 ••• ••• 0155)" in waiting and "30003, 30005" in waiting
+
+
+# ---------------------------------------------------------------- access
+
+ACTIONS = ["/status/messages/1/retry", "/status/members/1/pause", "/status/members/1/resume",
+           "/status/members/1/edit", "/status/members/1/remove", "/status/members/1/test-checkin",
+           "/status/buddies/1/reinvite", "/status/alerts/1/handle", "/status/import", "/logout"]
+
+
+@pytest.mark.parametrize("path", ["/status", "/status.json", "/metrics"])
+def test_every_page_refuses_an_anonymous_user(client: Any, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code in (302, 401)
+    assert "village_" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ACTIONS)
+def test_every_action_refuses_an_anonymous_user_even_with_a_csrf_token(client: Any, path: str) -> None:
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    assert token
+    assert client.post(path, data={"csrf_token": token.group(1), "note": "done it", "confirm": "yes"}).status_code == 401
+
+
+@pytest.mark.parametrize("path", ACTIONS)
+def test_every_action_refuses_a_missing_csrf_token(client: Any, db: Any, path: str) -> None:
+    logged_in(client, db)
+    assert client.post(path, data={"note": "done it", "confirm": "yes"}).status_code == 400
+
+
+def test_status_json_needs_a_login_or_the_api_token(client: Any, db: Any, settings: Any) -> None:
+    from dataclasses import replace
+
+    from service import create_app
+
+    seed(db)
+    token = "t" * 32
+    machine = create_app(replace(settings, status_api_token=token)).test_client()
+    assert machine.get("/status.json", headers={"Authorization": "Bearer " + "x" * 32}).status_code == 401
+    response = machine.get("/status.json", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["members"]["active"] == 1 and data["daily"]["today"]["answered"] == 1
+    assert data["safety"]["open"][0]["level"] == "crisis"
+    assert not any(body in response.get_data(as_text=True) for body in BODIES)
+
+
+def test_metrics_are_served_in_prometheus_text_format(client: Any, db: Any) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    seed(db)
+    logged_in(client, db)
+    response = client.get("/metrics")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(response.get_data(as_text=True)) for s in family.samples}
+    assert samples[("village_members", (("status", "active"),))] == 1
+    assert samples[("village_delivery_failures_7d", (("code", "30003"),))] == 1
+    assert samples[("village_alerts_needing_human", ())] == 1
+    assert ("village_queue_depth", (("queue", "urgent"),)) in samples
+
+
+def test_session_cookies_are_httponly_samesite_and_secure_over_https(settings: Any) -> None:
+    from dataclasses import replace
+
+    from service import create_app
+
+    app = create_app(replace(settings, public_base_url="https://village.example.org"))
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_the_page_loads_its_script_from_our_origin_and_has_no_inline_script(client: Any, db: Any) -> None:
+    html = logged_in_page(client, db)
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all('src="/static/' in attrs for attrs in scripts)
+    assert client.get("/static/status.js").status_code == 200
+    assert "script-src 'self'" in client.get("/status").headers["Content-Security-Policy"]
