@@ -146,7 +146,7 @@ def client(app: Any) -> Any:
 
 
 @pytest.fixture
-def db(settings: Settings) -> Callable[[], Any]:
+def db(app: Any, settings: Settings) -> Callable[[], Any]:
     """`with db() as s:` a session on the test database."""
     return lambda: session_scope(settings.database_url)
 
