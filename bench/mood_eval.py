@@ -147,6 +147,18 @@ def report_mood_data() -> None:
         print(f"    time ratio vs VADER ({name}, first 1,000 texts): {ratio:.2f}")
 
 
+def report_worst_case() -> None:
+    """Long repetitive replies are where a regex could backtrack badly: time the worst ones."""
+    units = ["not ", "i want to ", "2/5 meh ", "😭🙃💊", "a" * 7 + " ", "so tired but happy, ", "...!!??"]
+    worst = 0.0
+    for unit in units:
+        text = (unit * 1600)[:1600]
+        start = time.perf_counter()
+        mood.score(text)
+        worst = max(worst, time.perf_counter() - start)
+    print(f"\n== worst case: a 1,600-character repetitive reply scored in {worst * 1000:.1f} ms at most")
+
+
 def main() -> None:
     data = ROOT / "tests" / "data"
     report_part("tuning (tests/data/replies.csv)", read_csv(data / "replies.csv"))
@@ -155,6 +167,7 @@ def main() -> None:
         return
     crisis, alerting = report_part("held-out (tests/data/replies_holdout.csv)", read_csv(data / "replies_holdout.csv"))
     report_mood_data()
+    report_worst_case()
     print(f"\nmood_eval: heldout crisis recall={crisis.recall:.2f}, "
           f"low-or-crisis recall={alerting.recall:.2f}, precision={alerting.precision:.2f}")
 
