@@ -6,6 +6,9 @@ Every query here is bounded (a date range on an index, a LIMIT, or both) so the 
 from __future__ import annotations
 
 import statistics
+import threading
+import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,17 +77,47 @@ def _minutes(values: list[float]) -> float | None:
     return round(statistics.median(values) / 60, 1) if values else None
 
 
-def daily(db: Session, now: datetime) -> dict[str, Any]:
-    """Today and the 13 days before it, oldest first, plus the 14-day totals."""
-    start = (now - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    keys = [(start + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(DAYS)]
+PAST_DAYS_TTL = 300.0  # seconds: earlier days change slowly (a late reply, a delivery receipt)
+_past: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+_past_lock = threading.Lock()
+
+
+def daily(db: Session, now: datetime, *, cache: bool = True) -> dict[str, Any]:
+    """Today (live) and the 13 days before it (cached for PAST_DAYS_TTL), oldest first, plus 14-day totals.
+
+    Counting two weeks of a busy service's rows costs more than the page's whole budget, and those days
+    barely move: they are read once every few minutes per process, today on every view.
+    """
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    key = (str(db.get_bind().url), today.strftime("%Y-%m-%d"))
+    with _past_lock:
+        hit = _past.get(key)
+    if not cache or hit is None or time.monotonic() - hit[0] > PAST_DAYS_TTL:
+        hit = (time.monotonic(), _days(db, today - timedelta(days=DAYS - 1), today))
+        with _past_lock:
+            _past.clear()
+            _past[key] = hit
+    days = [dict(d) for d in hit[1]] + _days(db, today, today + timedelta(days=1))
+    totals = {k: sum(r[k] for r in days) for k in days[0] if k not in ("day", "reply_rate", "median_ack_min")}
+    totals["reply_rate"] = round(100 * totals["answered"] / totals["sent"]) if totals["sent"] else None
+    return {"days": days, "today": days[-1], "totals": totals}
+
+
+def forget_cached_days() -> None:
+    with _past_lock:
+        _past.clear()
+
+
+def _days(db: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Figures per UTC day in [start, end)."""
+    keys = [(start + timedelta(days=i)).strftime("%Y-%m-%d") for i in range((end - start).days)]
     rows: dict[str, dict[str, Any]] = {k: {"day": k, "planned": 0, "sent": 0, "delivered": 0, "answered": 0,
                                            "skipped": 0, "missed": 0, "crisis": 0, "low": 0, "ok": 0,
                                            "alerts": 0, "acknowledged": 0, "escalated": 0, "opt_outs": 0,
                                            "new_members": 0, "ack_seconds": []} for k in keys}
     day = day_of(CheckIn.due_at, db)
     for d, state, mood, n in db.execute(select(day, CheckIn.state, CheckIn.mood_level, func.count())
-                                        .where(CheckIn.due_at >= start).group_by(day, CheckIn.state,
+                                        .where(CheckIn.due_at >= start, CheckIn.due_at < end).group_by(day, CheckIn.state,
                                                                                  CheckIn.mood_level)):
         if d not in rows:
             continue
@@ -97,12 +130,13 @@ def daily(db: Session, now: datetime) -> dict[str, Any]:
             r[mood] += n
     day = day_of(Message.created_at, db)
     for d, n in db.execute(select(day, func.count()).where(
-            Message.kind == "checkin", Message.created_at >= start, Message.status == "delivered").group_by(day)):
+            Message.kind == "checkin", Message.created_at >= start, Message.created_at < end,
+            Message.status == "delivered").group_by(day)):
         if d in rows:
             rows[d]["delivered"] = n
     for created, state, acked, escalated in db.execute(
             select(Alert.created_at, Alert.state, Alert.acknowledged_at, Alert.escalated_at)
-            .where(Alert.created_at >= start)):
+            .where(Alert.created_at >= start, Alert.created_at < end)):
         r = rows.get(created.strftime("%Y-%m-%d"))
         if r is None:
             continue
@@ -114,7 +148,7 @@ def daily(db: Session, now: datetime) -> dict[str, Any]:
     for column, key, where in ((Event.created_at, "opt_outs", Event.kind == "member_opt_out"),
                                (Member.created_at, "new_members", None)):
         day = day_of(column, db)
-        query = select(day, func.count()).where(column >= start).group_by(day)
+        query = select(day, func.count()).where(column >= start, column < end).group_by(day)
         for d, n in db.execute(query if where is None else query.where(where)):
             if d in rows:
                 rows[d][key] = n
@@ -122,9 +156,7 @@ def daily(db: Session, now: datetime) -> dict[str, Any]:
     for r in days:
         r["reply_rate"] = round(100 * r["answered"] / r["sent"]) if r["sent"] else None
         r["median_ack_min"] = _minutes(r.pop("ack_seconds"))
-    totals = {k: sum(r[k] for r in days) for k in days[0] if k not in ("day", "reply_rate", "median_ack_min")}
-    totals["reply_rate"] = round(100 * totals["answered"] / totals["sent"]) if totals["sent"] else None
-    return {"days": days, "today": days[-1], "totals": totals}
+    return days
 
 
 def members_by_status(db: Session) -> dict[str, int]:
@@ -201,9 +233,15 @@ def buddies_waiting(db: Session, now: datetime, limit: int = 20) -> list[dict[st
 
 def failing_members(db: Session, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
     """Members whose last three check-ins all failed to deliver."""
-    candidates = select(Message.member_id).where(
-        Message.status.in_(FAILED), Message.updated_at >= now - timedelta(days=30), Message.kind == "checkin",
-        Message.member_id.is_not(None)).distinct().limit(500).scalar_subquery()
+    # Candidates first (three failures in two weeks: a small set), then their last three check-in texts.
+    # Candidates first (three failures in two weeks: a small set), then their last three check-in texts.
+    # Counted here rather than GROUP BY member_id, which would lead the planner to walk every message.
+    failed = Counter(m for (m,) in db.execute(select(Message.member_id).where(
+        Message.status.in_(FAILED), Message.updated_at >= now - timedelta(days=14), Message.kind == "checkin",
+        Message.member_id.is_not(None)).limit(20000)))
+    candidates = [m for m, n in failed.most_common(200) if n >= 3]
+    if not candidates:
+        return []
     ranked = select(Message.member_id, Message.status, Message.error_code, func.row_number().over(
         partition_by=Message.member_id, order_by=Message.id.desc()).label("n")).where(
         Message.member_id.in_(candidates), Message.kind == "checkin").subquery()
@@ -213,10 +251,9 @@ def failing_members(db: Session, now: datetime, limit: int = 20) -> list[dict[st
     for member_id, status, code in last3:
         by_member.setdefault(member_id, []).append((status, code))
     ids = [m for m, rows in by_member.items() if len(rows) == 3 and all(s in FAILED for s, _ in rows)][:limit]
-    names = dict(db.execute(select(Member.id, Member.name).where(Member.id.in_(ids))).all()) if ids else {}
-    phones = dict(db.execute(select(Member.id, Member.phone).where(Member.id.in_(ids))).all()) if ids else {}
-    return [{"id": i, "name": names.get(i, "?"), "phone": mask(phones.get(i)),
-             "codes": ", ".join(sorted({c or "unknown" for _, c in by_member[i]}))} for i in ids]
+    people = {r.id: r for r in db.execute(select(Member.id, Member.name, Member.phone).where(Member.id.in_(ids)))}
+    return [{"id": i, "name": people[i].name, "phone": mask(people[i].phone),
+             "codes": ", ".join(sorted({c or "unknown" for _, c in by_member[i]}))} for i in ids if i in people]
 
 
 def failures(db: Session, now: datetime) -> dict[str, Any]:
@@ -227,7 +264,7 @@ def failures(db: Session, now: datetime) -> dict[str, Any]:
                          .order_by(func.count().desc())).all()
     latest = db.execute(select(Message.id, Message.to_addr, Message.kind, Message.status, Message.error_code,
                                Message.updated_at, Message.attempts)
-                        .where(Message.status.in_(FAILED)).order_by(Message.updated_at.desc()).limit(15)).all()
+                        .where(recent).order_by(Message.updated_at.desc()).limit(15)).all()
     return {
         "by_code": [{"code": c or "unknown", "meaning": meaning(c), "count": n, "latest": ago(t, now)}
                     for c, n, t in grouped],
@@ -239,7 +276,9 @@ def failures(db: Session, now: datetime) -> dict[str, Any]:
 
 
 def outbox(db: Session, now: datetime) -> dict[str, Any]:
-    oldest = db.scalar(select(func.min(Message.created_at)).where(Message.status.in_(("pending", "sending"))))
+    # The rows themselves, found by the status index: min(created_at) would walk the created_at index.
+    times = db.scalars(select(Message.created_at).where(Message.status.in_(("pending", "sending"))).limit(5000)).all()
+    oldest = min(times) if times else None
     waiting = db.scalar(select(func.count()).select_from(Message).where(Message.status.in_(("pending", "sending"))))
     return {"waiting": waiting or 0, "oldest": ago(oldest, now) if oldest else "-"}
 

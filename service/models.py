@@ -111,7 +111,7 @@ class Message(Base):
         Index("ix_messages_status_next", "status", "next_attempt_at"),
         Index("ix_messages_created", "created_at"),
         Index("ix_messages_kind_created_status", "kind", "created_at", "status"),
-        Index("ix_messages_status_updated", "status", "updated_at"),
+        Index("ix_messages_status_updated", "status", "updated_at", "created_at", "kind", "member_id", "error_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

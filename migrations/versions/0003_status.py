@@ -23,7 +23,9 @@ def upgrade() -> None:
         batch.create_index("ix_alerts_created", ["created_at"])
     # Covering indexes: the 14-day figures count index entries per day and never touch the rows.
     op.create_index("ix_messages_kind_created_status", "messages", ["kind", "created_at", "status"])
-    op.create_index("ix_messages_status_updated", "messages", ["status", "updated_at"])
+    # Covering for the outbox age, failures by code and the "last three failed" candidates.
+    op.create_index("ix_messages_status_updated", "messages",
+                    ["status", "updated_at", "created_at", "kind", "member_id", "error_code"])
     op.create_index("ix_checkins_due_state", "checkins", ["due_at", "state", "mood_level"])
     op.create_index("ix_checkins_member_answered", "checkins", ["member_id", "answered_at"])
     op.create_index("ix_members_created", "members", ["created_at"])
