@@ -45,6 +45,10 @@ class Settings:
     send_max_attempts: int = 6
     catch_up_minutes: int = 120
     low_alert_cooldown_hours: int = 24
+    twilio_mps: float = 0.0  # messages per second for the whole deployment; 0 = unlimited
+    quiet_hours: str = "21:30-08:00"  # recipients' default quiet hours, local; "off" for none
+    missed_nudge_after: int = 3
+    unreachable_after_days: int = 5
     log_level: str = "INFO"
     testing: bool = False
     # Filled in by resolve(): whether the built-in simulator stands in for Twilio.
@@ -93,6 +97,14 @@ def _check(s: Settings) -> None:
         raise ConfigError("TWILIO_HTTP_TIMEOUT and SEND_MAX_ATTEMPTS must be positive")
     if not 1 <= s.checkin_validity_seconds <= 36000:
         raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
+    if s.twilio_mps < 0 or s.missed_nudge_after < 1 or s.unreachable_after_days < 1:
+        raise ConfigError("TWILIO_MPS must be 0 or more; MISSED_NUDGE_AFTER and UNREACHABLE_AFTER_DAYS at least 1")
+    from service.schedule import ScheduleError, parse_quiet
+
+    try:
+        parse_quiet(s.quiet_hours)
+    except ScheduleError as exc:
+        raise ConfigError(f"QUIET_HOURS: {exc}") from None
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
