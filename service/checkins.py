@@ -82,9 +82,9 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
     can no longer go out (past the catch-up limit, or slid into quiet hours). Safe to run twice."""
     window = timedelta(minutes=settings.catch_up_minutes)
     rows = session.execute(select(*_PLAN_COLUMNS).where(Member.status == "active")).all()
-    existing = set(session.execute(select(CheckIn.member_id, CheckIn.due_at).where(
-        CheckIn.due_at >= now - LOOKBACK - timedelta(days=1))).all())
-    plans, latest = _Plans(settings), {}  # type: ignore[var-annotated]
+    existing = {tuple(r) for r in session.execute(select(CheckIn.member_id, CheckIn.due_at).where(
+        CheckIn.due_at >= now - LOOKBACK - timedelta(days=1)))}
+    plans, latest = _Plans(settings), dict[Plan, tuple[datetime | None, str]]()
     fresh: list[tuple[Any, datetime]] = []
     skipped: list[dict[str, Any]] = []
     for row in rows:
@@ -92,13 +92,13 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
         if plan is None:
             continue
         if plan not in latest:
-            latest[plan] = plan_latest(plan, now)
-        due = latest[plan]
+            due = plan_latest(plan, now)
+            latest[plan] = (due, checkin_verdict(due, now, plan, window) if due else "none")
+        due, verdict = latest[plan]
         if due is None or now - due > LOOKBACK or (row.id, due) in existing:
             continue
         if row.consent_at is not None and due < row.consent_at:
             continue  # scheduled before she said YES: her first one is the next
-        verdict = checkin_verdict(due, now, plan, window)
         if verdict == "send":
             fresh.append((row, due))
         else:

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from service.schedule import (
-    EVERY_DAY, ScheduleError, format_time, latest_due, local_instant, next_due, parse_time, parse_zone,
+    DEFAULT_QUIET, EVERY_DAY, Plan, ScheduleError, checkin_verdict, format_time, in_quiet, is_own_time, latest_due,
+    local_instant, next_due, parse_quiet, parse_time, parse_zone, peak_load, plan_latest, plan_next, quiet_until,
+    zone_for_phone,
 )
 
 NY = ZoneInfo("America/New_York")
@@ -76,11 +78,6 @@ def test_due_times_are_in_the_future_and_at_her_minute_or_the_first_valid_one_af
 
 
 # ---------------------------------------------------------------- every N days, quiet hours, catch-up
-
-from service.schedule import (  # noqa: E402
-    DEFAULT_QUIET, Plan, checkin_verdict, in_quiet, is_own_time, parse_quiet, peak_load, plan_latest, plan_next,
-    quiet_until, zone_for_phone,
-)
 
 ZONES = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Sao_Paulo", "Asia/Kolkata",
          "Pacific/Chatham", "America/St_Johns", "America/Havana", "Asia/Beirut", "Pacific/Apia"]
