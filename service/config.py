@@ -52,6 +52,10 @@ class Settings:
     ack_notify_member: bool = True
     crisis_escalation_minutes: int = 15
     status_api_token: str = ""
+    twilio_mps: float = 0.0  # messages per second for the whole deployment; 0 = unlimited
+    quiet_hours: str = "21:30-08:00"  # recipients' default quiet hours, local; "off" for none
+    missed_nudge_after: int = 3
+    unreachable_after_days: int = 5
     log_level: str = "INFO"
     log_format: str = "text"  # text / json
     retention_days: int = 90
@@ -114,6 +118,14 @@ def _check(s: Settings) -> None:
         raise ConfigError("CRISIS_ESCALATION_MINUTES must be at least 1")
     if s.status_api_token and len(s.status_api_token) < 24:
         raise ConfigError("STATUS_API_TOKEN must be at least 24 characters (or unset)")
+    if s.twilio_mps < 0 or s.missed_nudge_after < 1 or s.unreachable_after_days < 1:
+        raise ConfigError("TWILIO_MPS must be 0 or more; MISSED_NUDGE_AFTER and UNREACHABLE_AFTER_DAYS at least 1")
+    from service.schedule import ScheduleError, parse_quiet
+
+    try:
+        parse_quiet(s.quiet_hours)
+    except ScheduleError as exc:
+        raise ConfigError(f"QUIET_HOURS: {exc}") from None
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:

@@ -1,10 +1,10 @@
 """SQLAlchemy 2 models. The database is the source of truth; nothing here commits."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
-    Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, TypeDecorator,
+    Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -47,6 +47,12 @@ class Member(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     checkin_time: Mapped[str] = mapped_column(String(5))  # "HH:MM", local to `timezone`
     checkin_days: Mapped[str] = mapped_column(String(7), default="0123456")  # Monday=0
+    checkin_every: Mapped[int] = mapped_column(Integer, default=1)  # every N days
+    checkin_anchor: Mapped[date | None] = mapped_column(Date)  # a local day she is texted (every > 1)
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))  # "21:30-08:00", "off"; None: QUIET_HOURS
+    nudge_buddy: Mapped[bool] = mapped_column(Boolean, default=False)
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # pending (welcome sent, waiting for YES) / active / paused / opted_out
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -75,6 +81,7 @@ class Buddy(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # invited / accepted / declined / stopped
     consent: Mapped[str] = mapped_column(String(10), default="invited")
+    timezone: Mapped[str | None] = mapped_column(String(64))  # None: from the number, else hers
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -87,6 +94,7 @@ class CheckIn(Base):
     __tablename__ = "checkins"
     __table_args__ = (
         UniqueConstraint("member_id", "due_at"),
+        Index("ix_checkins_due_at", "due_at"),
         Index("ix_checkins_due_state", "due_at", "state", "mood_level"),
         Index("ix_checkins_member_answered", "member_id", "answered_at"),
     )
@@ -94,8 +102,9 @@ class CheckIn(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # planned / sent / answered / missed / skipped
-    state: Mapped[str] = mapped_column(String(10), default="planned", index=True)
+    # planned / sent / answered / missed (delivered, unanswered) / undelivered (channel problem) / skipped
+    state: Mapped[str] = mapped_column(String(11), default="planned", index=True)
+    skip_reason: Mapped[str | None] = mapped_column(String(20))  # late / quiet / canceled
     manual: Mapped[bool] = mapped_column(Boolean, default=False)
     followup_asked: Mapped[bool] = mapped_column(Boolean, default=False)
     mood_level: Mapped[str | None] = mapped_column(String(10))

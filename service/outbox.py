@@ -6,6 +6,7 @@ If the enqueue fails (Redis down), the row stays `pending` and the sweeper
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from redis import Redis
@@ -19,13 +20,15 @@ log = logging.getLogger(__name__)
 
 
 def add(session: Session, *, to: str, body: str, kind: str, sender: str, urgent: bool = False,
-        **links: Any) -> Message:
-    """Write a pending outbound Message; it is enqueued by `commit()` once the transaction holds."""
+        not_before: datetime | None = None, **links: Any) -> Message:
+    """Write a pending outbound Message; it is enqueued by `commit()` once the transaction holds.
+    With `not_before` (quiet hours), the sweeper enqueues it once that time has come."""
     message = Message(direction="out", status="pending", to_addr=to, from_addr=sender, body=body,
-                      kind=kind, urgent=urgent, attempts=0, **links)
+                      kind=kind, urgent=urgent, attempts=0, next_attempt_at=not_before, **links)
     session.add(message)
     session.flush()
-    session.info.setdefault("outbox", []).append((message.id, urgent))
+    if not_before is None:
+        session.info.setdefault("outbox", []).append((message.id, urgent))
     return message
 
 

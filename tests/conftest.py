@@ -88,7 +88,8 @@ def settings(database_url: str, redis_url: str, ports: dict[str, int],
         {}, database_url=database_url, redis_url=redis_url, public_base_url=base,
         twilio_api_base_url=f"http://127.0.0.1:{ports['sim']}", twilio_http_timeout=5.0,
         simulator_db=str(tmp_path_factory.mktemp("mounted-sim") / "sim.db"), testing=True,
-        secret_key="test-secret-key", log_level="INFO", operator_alert_phone=OPERATOR.phone)
+        secret_key="test-secret-key", log_level="INFO", operator_alert_phone=OPERATOR.phone,
+        quiet_hours="off")  # the wall clock must not decide a test; quiet-hours tests set their own
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service import audit, delivery
+from service import audit, delivery, pacing, quiet
 from service.db import session_scope
 from service.members import add_do_not_text, is_do_not_text
 from service.messaging import TransportError
@@ -45,9 +45,13 @@ def send_message(message_id: int) -> str:
             message.status, message.error_code = "canceled", reason
             log.info("message %s to %s canceled: %s", message_id, mask(message.to_addr), reason)
             return f"canceled: {reason}"
+        hold = quiet.check(db, settings, message, _now())
+        if hold is not None:  # quiet hours, or a check-in past its catch-up limit
+            return quiet.apply(db, message, hold)
         to, body, sender, validity = message.to_addr, message.body, message.from_addr, message.validity_seconds
-        alert_id = message.alert_id
+        alert_id, urgent = message.alert_id, message.urgent
     # The HTTP call happens outside any transaction: a slow Twilio must never hold a lock.
+    pacing.wait_turn(context.redis(), settings.twilio_mps, urgent=urgent)
     try:
         result = context.transport().send(to, body, sender=sender, validity_period=validity)
     except TransportError as err:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select, update
 
-from service import checkins, outbox
+from service import checkins, outbox, pacing
 from service.db import session_scope
 from service.models import Message
 from service.queues import enqueue_send
@@ -33,6 +33,8 @@ PERIODIC = (
     Periodic("escalate-low-alerts", "workers.followups.escalate_low_alerts", 60),
     Periodic("erase-old-bodies", "workers.retention.erase_old_bodies", 3600),
     Periodic("escalate-crisis-alerts", "workers.escalation.escalate_unacknowledged", 30),
+    Periodic("follow-up-checkins", "workers.periodic.follow_up_checkins", 60),
+    Periodic("check-schedule-load", "workers.periodic.check_schedule_load", 600),
 )
 
 
@@ -48,6 +50,25 @@ def plan_checkins() -> int:
     if planned:
         log.info("planned %s check-ins", planned)
     return planned
+
+
+def follow_up_checkins() -> dict[str, int]:
+    """Check-in states from delivery, missed ones, unreachable members, gentle nudges."""
+    settings = context.settings()
+    with session_scope(settings.database_url) as db:
+        counts = checkins.follow_up(db, settings, _now())
+        outbox.commit(db, context.redis())
+    return counts
+
+
+def check_schedule_load() -> dict[str, object]:
+    """Warn (log and status page) when more check-ins fall due in one window than the pace can send."""
+    settings = context.settings()
+    now = _now()
+    with session_scope(settings.database_url) as db:
+        load = checkins.upcoming_load(db, settings, now)
+    return pacing.store_load(context.redis(), load, mps=settings.twilio_mps,
+                             window_minutes=settings.catch_up_minutes, now=now)
 
 
 def sweep_outbox() -> int:
