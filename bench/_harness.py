@@ -6,10 +6,12 @@ stack and stopped (its whole process group, by id) on exit, Ctrl-C or an excepti
 """
 from __future__ import annotations
 
+import atexit
 import http.client
 import itertools
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -58,8 +60,12 @@ class Processes:
         signal.signal(signal.SIGTERM, _raise_interrupt)
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
         self.stop_all()
+        if exc_type is None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        else:
+            print(f"(process logs kept in {self.workdir})", file=sys.stderr)
 
     def start(self, name: str, argv: Sequence[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         log = open(self.workdir / f"{name}.log", "ab")
@@ -477,6 +483,15 @@ class CpuWatch:
 
 def bench_workdir(name: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"village-bench-{name}-"))
+
+
+def simulator_db() -> str:
+    """A file for the simulator's SQLite store, in memory (/dev/shm) when there is one: the
+    simulator stands in for Twilio, so its disk syncs must not count against Village."""
+    shm = Path("/dev/shm")
+    directory = Path(tempfile.mkdtemp(prefix="village-bench-sim-", dir=shm if shm.is_dir() else None))
+    atexit.register(shutil.rmtree, directory, True)
+    return str(directory / "simulator.db")
 
 
 def fmt_ms(seconds: float) -> str:

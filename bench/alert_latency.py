@@ -81,7 +81,7 @@ def start_simulator(workdir: Path, callback_url_base: str, arrivals: Arrivals) -
     from service.simulator import Simulator
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per simulated send
-    sim = Simulator(str(workdir / "simulator.db"), inbound_url=callback_url_base + "/twilio/inbound",
+    sim = Simulator(h.simulator_db(), inbound_url=callback_url_base + "/twilio/inbound",
                     callback_delay=0.05)
     app = sim.wsgi_app()
     app.before_request(arrivals.hook)
