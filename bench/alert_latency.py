@@ -204,9 +204,16 @@ def main() -> int:
             paced(warm, args.rate, reply)
             arrivals.wait_for([h.buddy_phone(i + 1) for i in range(warm)], 30)
             answered.clear()
+            web_cpu0, urgent_cpu0, busy0 = h.total_cpu(h.process_tree(web.pid)), h.cpu_seconds(urgent.pid), \
+                h.machine_cpu_seconds()
             paced(args.replies, args.rate, lambda i: reply(warm + i))
             buddies = [h.buddy_phone(i + 1) for i in range(warm, count)]
             got_village = arrivals.wait_for(buddies, 60)
+            sim.wait_idle(10)  # the status callbacks of the last sends belong to this run's cost
+            web_cpu = (h.total_cpu(h.process_tree(web.pid)) - web_cpu0) / args.replies
+            urgent_cpu = (h.cpu_seconds(urgent.pid) - urgent_cpu0) / args.replies
+            busy1 = h.machine_cpu_seconds()
+            busy = (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1e-9)
             village = [arrivals.at[p] - posted[p] for p in buddies if p in arrivals.at]
             waits, runs = rq_timings(redis_url, "urgent", "send_message")
             web_rss = max(h.peak_rss_mb(p) for p in h.process_tree(web.pid) if p != web.pid)
@@ -226,6 +233,9 @@ def main() -> int:
     print("  " + summary("webhook answer", answered))
     print("  " + summary("RQ enqueue -> start", waits))
     print("  " + summary("send_message job run", runs))
+    print(f"  CPU per alert: web {h.fmt_ms(web_cpu)} (the reply and the alert's two status callbacks), "
+          f"urgent worker {h.fmt_ms(urgent_cpu)}; one worker's CPU budget at {args.rate:.0f}/s is "
+          f"{h.fmt_ms(1 / args.rate)} per alert; machine busy {100 * busy:.0f}% of 2 cores")
     print(f"peak RSS: urgent worker {urgent_rss:.0f} MB, gunicorn worker {web_rss:.0f} MB (target <= 150 MB)")
     p50, p99 = h.percentile(village, 50), h.percentile(village, 99)
     ratio = p50 / h.percentile(bare, 50)
