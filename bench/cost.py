@@ -1,6 +1,6 @@
 """Cost per check-in and send throughput with 1, 2 and 4 worker processes; peak RSS of each process.
 
-Run from the repo root: python bench/cost.py [--checkins 300] [--workers 1 2 4]
+Run from the repo root: python bench/cost.py [--checkins 200] [--workers 1 2 4]
 
 For each worker count, Village runs as in production on PostgreSQL (`village_bench`, created and
 dropped here; SQLite with a note when PostgreSQL is unreachable): gunicorn (2 workers x 4
@@ -197,7 +197,7 @@ def one_run(args: argparse.Namespace, workers: int, database_url: str, redis_url
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkins", type=int, default=300)
+    parser.add_argument("--checkins", type=int, default=200)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--timeout", type=float, default=90)
     args = parser.parse_args()
@@ -244,7 +244,10 @@ def main() -> int:
     print("(sends/s: send jobs run / first job start to last job end; 'all sent'/'all delivered': seconds from "
           "enqueueing the planner; CPU per check-in over the whole run, planning and both status callbacks included)")
     print(f"for reference: RQ's own cost per job (enqueue + SimpleWorker running a no-op job, one process): "
-          f"{rq_noop:.2f} ms CPU; each check-in takes two jobs' worth of RQ work (planning enqueues, the send job)")
+          f"{rq_noop:.2f} ms CPU; each check-in costs one enqueue and one job run")
+    total = max(1000 * sum(r["cpu"].values()) / n for r in runs)
+    print(f"all processes together (Village, simulator, PostgreSQL backends) need up to {total:.1f} ms CPU per "
+          f"check-in: at most {2000 / total:.0f} check-ins/s on 2 cores if nothing else ran on the machine")
     rss = {k: max(r["rss"][k] for r in runs) for k in ("web", "worker", "clock")}
     print(f"peak RSS: gunicorn worker {rss['web']:.0f} MB, RQ worker {rss['worker']:.0f} MB, clock {rss['clock']:.0f} MB "
           f"(target <= 150 MB each)")
