@@ -96,7 +96,7 @@ def main() -> int:
             h.wait_http(bare_base + "/health", processes=procs)
             # The same signed bodies (signed for the app's URL; the bare endpoint does not check).
             replies = [h.signed_reply(app_base, i, bodies[i]) for i in range(1, count + 1)]
-            ceiling = measure("bare Flask endpoint, static TwiML (the ceiling)", bare_base + "/twilio/inbound",
+            ceiling = measure("bare Flask endpoint, static TwiML (the ceiling, and the load generator's own)", bare_base + "/twilio/inbound",
                               replies * 4, h.process_tree(bare.pid), args)
             bare_rss = max(h.peak_rss_mb(p) for p in worker_pids(bare.pid))
             procs.stop(bare)
