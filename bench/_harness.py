@@ -275,6 +275,7 @@ class LoadResult:
     started: float = 0.0
     finished: float = 0.0
     cpu: float = 0.0  # the generator's own CPU seconds
+    due: int = 0  # open loop: requests due within the window (sent or not)
 
     @property
     def sent(self) -> int:
@@ -292,6 +293,7 @@ class LoadResult:
         self.started = min(self.started or other.started, other.started)
         self.finished = max(self.finished, other.finished)
         self.cpu += other.cpu
+        self.due += other.due
 
 
 def _load_process(host: str, port: int, path: str, requests: list[tuple[bytes, str]], rate: float | None,
@@ -314,7 +316,9 @@ def _load_process(host: str, port: int, path: str, requests: list[tuple[bytes, s
             scheduled = start_at + i / rate if rate else None
             now = time.perf_counter()
             if scheduled is not None:
-                if scheduled >= deadline:
+                # An overloaded server must not stretch the phase without end: what is not even
+                # started 5 s after the window closes is counted as due but never sent.
+                if scheduled >= deadline or now > deadline + 5:
                     break
                 if scheduled > now:
                     time.sleep(scheduled - now)
@@ -354,6 +358,7 @@ def _load_process(host: str, port: int, path: str, requests: list[tuple[bytes, s
         t.join()
     result.finished = time.perf_counter()
     result.cpu = time.process_time() - cpu0
+    result.due = min(len(requests), int(duration * rate + 0.999)) if rate else result.sent
     out.put(result)
 
 

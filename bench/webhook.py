@@ -43,17 +43,21 @@ def measure(name: str, url: str, replies: list[tuple[bytes, str]], pids: list[in
     print(f"  closed loop   {closed.sent:6d} replies in {wall:5.1f} s = {closed.rate:7.1f}/s   "
           f"p50 {h.fmt_ms(h.percentile(closed.latencies, 50))}  p99 {h.fmt_ms(h.percentile(closed.latencies, 99))}"
           f"   ({args.procs}x{args.threads} connections)")
+    unsent = f"; {steady.due - steady.sent} of {steady.due} due never sent (overloaded)" if steady.due > steady.sent else ""
     print(f"  steady {args.rate:.0f}/s {steady.sent:6d} replies at {steady.rate:7.1f}/s   "
           f"p50 {h.fmt_ms(h.percentile(steady.latencies, 50))}  p99 {h.fmt_ms(h.percentile(steady.latencies, 99))}"
-          f"  max {h.fmt_ms(max(steady.latencies, default=0))}")
+          f"  max {h.fmt_ms(max(steady.latencies, default=0))}{unsent}")
     print(f"  CPU per reply (closed loop): server {1000 * (cpu1 - cpu0) / max(closed.sent, 1):.2f} ms"
           + (f", PostgreSQL backends {1000 * (pg1 - pg0) / max(closed.sent, 1):.2f} ms" if db_pids else "")
           + f", load generator {1000 * closed.cpu / max(closed.sent, 1):.2f} ms;"
           f" machine busy {100 * machine:.0f}% of 2 cores")
     print(f"  non-200 answers or errors: {bad}")
-    return {"rate": closed.rate, "p99_steady": h.percentile(steady.latencies, 99),
-            "p50_steady": h.percentile(steady.latencies, 50), "sent": closed.sent + steady.sent + len(warm),
-            "bad": bad}
+    figures = {"rate": closed.rate, "longest": max(steady.latencies, default=0.0), "steady_rate": steady.rate,
+               "sent": closed.sent + steady.sent + len(warm), "bad": bad}
+    # The unsent would have waited longer than any sent one: p99 counts them as endless.
+    waits = steady.latencies + [float("inf")] * (steady.due - steady.sent)
+    figures["p99_steady"] = h.percentile(waits, 99)
+    return figures
 
 
 def worker_pids(master: int) -> list[int]:
@@ -115,10 +119,17 @@ def main() -> int:
         h.drop_database(database_url)
 
     ratio = village["rate"] / ceiling["rate"]
-    print(f"ratio {ratio:.2f} (target >= 0.4); p99 at {args.rate:.0f}/s {h.fmt_ms(village['p99_steady'])} "
-          f"(target <= 50 ms); bare p99 at {args.rate:.0f}/s {h.fmt_ms(ceiling['p99_steady'])}")
+
+    def p99(run: dict[str, float]) -> str:
+        if run["p99_steady"] == float("inf"):
+            return f"over {run['longest'] * 1000:.0f} ms (overloaded: {run['steady_rate']:.0f}/s sustained)"
+        return f"{run['p99_steady'] * 1000:.1f} ms"
+
+    print(f"ratio {ratio:.2f} (target >= 0.4: {'met' if ratio >= 0.4 else 'missed'}); p99 at {args.rate:.0f}/s "
+          f"{p99(village)} (target <= 50 ms: {'met' if village['p99_steady'] <= 0.05 else 'missed'}); "
+          f"bare p99 at {args.rate:.0f}/s {p99(ceiling)}")
     print(f"webhook: ratio {ratio:.2f} vs bare endpoint ({village['rate']:.0f}/s vs {ceiling['rate']:.0f}/s), "
-          f"p99 {village['p99_steady'] * 1000:.1f} ms at {args.rate:.0f}/s")
+          f"p99 {p99(village)} at {args.rate:.0f}/s")
     return 0
 
 
