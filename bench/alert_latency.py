@@ -99,8 +99,11 @@ def paced(count: int, rate: float, action: Any, threads: int = 8) -> None:
             time.sleep(delay)
         action(i)
 
-    with ThreadPoolExecutor(threads) as pool:
+    pool = ThreadPoolExecutor(threads)
+    try:
         list(pool.map(run, range(count)))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # on Ctrl-C, drop what is not yet due
 
 
 def rq_timings(redis_url: str, queue_name: str, func_name: str) -> tuple[list[float], list[float]]:
