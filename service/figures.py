@@ -8,7 +8,6 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -190,24 +189,33 @@ class Episode:
         return min(touches) if touches else None
 
 
-def episode_key(alert: Alert) -> tuple[Any, ...]:
+def episode_key(alert: Any) -> tuple[Any, ...]:
     return (alert.member_id, alert.level, alert.checkin_id if alert.checkin_id is not None else f"a{alert.id}")
 
 
 def safety(db: Session, now: datetime) -> dict[str, Any]:
     """Crisis and low alerts of the last 14 days as episodes: open ones first, then the latest closed."""
     since = now - timedelta(days=DAYS)
-    alerts = db.execute(select(Alert, Member.name, Member.phone, Buddy.name, Buddy.phone)
+    # Plain columns, not ORM objects: the page reads thousands of these rows on a busy fortnight.
+    alerts = db.execute(select(Alert.id, Alert.member_id, Alert.checkin_id, Alert.level, Alert.state,
+                               Alert.created_at, Alert.acknowledged_at, Alert.escalated_at, Alert.handled_at,
+                               Alert.handled_by, Alert.handled_note, Member.name, Member.phone, Buddy.name,
+                               Buddy.phone)
                         .join(Member, Member.id == Alert.member_id, isouter=True)
                         .join(Buddy, Buddy.id == Alert.buddy_id, isouter=True)
                         .where(Alert.level.in_(("crisis", "low")), Alert.created_at >= since)
                         .order_by(Alert.id).limit(2000)).all()
     episodes: dict[tuple[Any, ...], Episode] = {}
-    for alert, member_name, member_phone, buddy_name, buddy_phone in alerts:
-        who = f"{buddy_name} ({mask(buddy_phone)})" if buddy_name else "on-duty operator"
-        ep = episodes.get(episode_key(alert))
+    masked: dict[str | None, str] = {}  # the same few buddies recur across many alerts
+    for alert in alerts:
+        member_name, member_phone, buddy_name, buddy_phone = alert[11:15]
+        if buddy_name and buddy_phone not in masked:
+            masked[buddy_phone] = mask(buddy_phone)
+        who = f"{buddy_name} ({masked[buddy_phone]})" if buddy_name else "on-duty operator"
+        key = episode_key(alert)
+        ep = episodes.get(key)
         if ep is None:
-            ep = episodes[episode_key(alert)] = Episode(
+            ep = episodes[key] = Episode(
                 alert.id, alert.level, f"{member_name or 'erased'} ({mask(member_phone)})", alert.created_at, [])
         ep.alerted.append(f"{who}: {alert.state}")
         ep.escalated = ep.escalated or alert.state == "escalated" or alert.escalated_at is not None
@@ -232,28 +240,30 @@ def buddies_waiting(db: Session, now: datetime, limit: int = 20) -> list[dict[st
 
 
 def failing_members(db: Session, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
-    """Members whose last three check-ins all failed to deliver."""
-    # Candidates first (three failures in two weeks: a small set), then their last three check-in texts.
-    # Candidates first (three failures in two weeks: a small set), then their last three check-in texts.
-    # Counted here rather than GROUP BY member_id, which would lead the planner to walk every message.
-    failed = Counter(m for (m,) in db.execute(select(Message.member_id).where(
-        Message.status.in_(FAILED), Message.updated_at >= now - timedelta(days=14), Message.kind == "checkin",
-        Message.member_id.is_not(None)).limit(20000)))
-    candidates = [m for m, n in failed.most_common(200) if n >= 3]
+    """Members whose last three check-ins all failed to deliver (check-in state `undelivered`)."""
+    since = now - timedelta(days=DAYS)
+    candidates = db.scalars(select(CheckIn.member_id).where(CheckIn.due_at >= since, CheckIn.state == "undelivered")
+                            .group_by(CheckIn.member_id).having(func.count() >= 3).limit(500)).all()
     if not candidates:
         return []
-    ranked = select(Message.member_id, Message.status, Message.error_code, func.row_number().over(
-        partition_by=Message.member_id, order_by=Message.id.desc()).label("n")).where(
-        Message.member_id.in_(candidates), Message.kind == "checkin").subquery()
-    last3 = db.execute(select(ranked.c.member_id, ranked.c.status, ranked.c.error_code)
-                       .where(ranked.c.n <= 3)).all()
-    by_member: dict[int, list[tuple[str, str | None]]] = {}
-    for member_id, status, code in last3:
-        by_member.setdefault(member_id, []).append((status, code))
-    ids = [m for m, rows in by_member.items() if len(rows) == 3 and all(s in FAILED for s, _ in rows)][:limit]
+    ranked = select(CheckIn.id, CheckIn.member_id, CheckIn.state, func.row_number().over(
+        partition_by=CheckIn.member_id, order_by=CheckIn.due_at.desc()).label("n")).where(
+        CheckIn.member_id.in_(candidates), CheckIn.due_at >= since,
+        CheckIn.state.not_in(("planned", "skipped"))).subquery()
+    last3 = db.execute(select(ranked.c.id, ranked.c.member_id, ranked.c.state).where(ranked.c.n <= 3)).all()
+    by_member: dict[int, list[tuple[int, str]]] = {}
+    for checkin_id, member_id, state in last3:
+        by_member.setdefault(member_id, []).append((checkin_id, state))
+    ids = [m for m, rows in by_member.items() if len(rows) == 3 and all(s == "undelivered" for _, s in rows)][:limit]
+    if not ids:
+        return []
     people = {r.id: r for r in db.execute(select(Member.id, Member.name, Member.phone).where(Member.id.in_(ids)))}
+    codes: dict[int, set[str]] = {}
+    shown = [c for i in ids for c, _ in by_member[i]]
+    for member_id, code in db.execute(select(Message.member_id, Message.error_code).where(Message.checkin_id.in_(shown))):
+        codes.setdefault(member_id, set()).add(code or "unknown")
     return [{"id": i, "name": people[i].name, "phone": mask(people[i].phone),
-             "codes": ", ".join(sorted({c or "unknown" for _, c in by_member[i]}))} for i in ids if i in people]
+             "codes": ", ".join(sorted(codes.get(i, {"unknown"})))} for i in ids if i in people]
 
 
 def failures(db: Session, now: datetime) -> dict[str, Any]:

@@ -97,6 +97,7 @@ class CheckIn(Base):
         Index("ix_checkins_due_at", "due_at"),
         Index("ix_checkins_due_state", "due_at", "state", "mood_level"),
         Index("ix_checkins_member_answered", "member_id", "answered_at"),
+        Index("ix_checkins_state_due", "state", "due_at", "member_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
