@@ -225,19 +225,26 @@ def test_members_are_paginated_25_to_a_page(client: Any, db: Any) -> None:
     assert "page 2 of 2" in html and ">Mom 29<" in html and ">Mom 00<" not in html
 
 
-def test_a_member_whose_last_three_checkins_failed_is_listed(client: Any, db: Any) -> None:
+def test_a_member_whose_last_three_checkins_failed_is_listed(client: Any, db: Any, settings: Any) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from service.models import Member, Message
+    from service.checkins import follow_up
+    from service.models import CheckIn, Member, Message
 
     now = datetime.now(timezone.utc)
     with db() as s:
         m = Member(name="Erin", phone="+12025550155", timezone="UTC", checkin_time="09:00", status="active")
         s.add(m)
         s.flush()
-        for code in ("30003", "30005", "30003"):
-            s.add(Message(direction="out", member_id=m.id, to_addr=m.phone, from_addr="+15005550006", body="x",
-                          kind="checkin", status="undelivered", error_code=code, updated_at=now - timedelta(hours=1)))
+        for days, code in ((3, "30003"), (2, "30005"), (1, "30003")):
+            checkin = CheckIn(member_id=m.id, due_at=now - timedelta(days=days), state="planned")
+            s.add(checkin)
+            s.flush()
+            s.add(Message(direction="out", member_id=m.id, checkin_id=checkin.id, to_addr=m.phone,
+                          from_addr="+15005550006", body="x", kind="checkin", status="undelivered", error_code=code,
+                          updated_at=now - timedelta(days=days)))
+    with db() as s:  # the periodic follow-up turns failed deliveries into undelivered check-ins
+        follow_up(s, settings, now)
     html = logged_in_page(client, db)
     waiting = html[html.index('id="waiting"'):html.index('id="failures"')]
     assert "Erin (+1 ••• ••• 0155)" in waiting and "30003, 30005" in waiting
