@@ -45,6 +45,14 @@ class Settings:
     send_max_attempts: int = 6
     catch_up_minutes: int = 120
     low_alert_cooldown_hours: int = 24
+    # Reliability (issue 7): how long before the sweeper treats a row as lost or stuck, retry pacing,
+    # where signed inbound requests wait while the database is down, the WhatsApp fallback template.
+    outbox_lost_after_seconds: float = 60.0
+    sending_stuck_seconds: float = 180.0
+    retry_first_delay_seconds: float = 2.0
+    retry_max_delay_seconds: float = 300.0
+    spool_dir: str = str(VAR_DIR / "spool")
+    twilio_whatsapp_template_sid: str = ""
     log_level: str = "INFO"
     testing: bool = False
     # Filled in by resolve(): whether the built-in simulator stands in for Twilio.
@@ -91,6 +99,10 @@ def _check(s: Settings) -> None:
         raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
     if s.twilio_http_timeout <= 0 or s.send_max_attempts < 1:
         raise ConfigError("TWILIO_HTTP_TIMEOUT and SEND_MAX_ATTEMPTS must be positive")
+    if min(s.outbox_lost_after_seconds, s.sending_stuck_seconds, s.retry_first_delay_seconds) <= 0:
+        raise ConfigError("OUTBOX_LOST_AFTER_SECONDS, SENDING_STUCK_SECONDS and RETRY_FIRST_DELAY_SECONDS must be positive")
+    if s.sending_stuck_seconds <= s.twilio_http_timeout:
+        raise ConfigError("SENDING_STUCK_SECONDS must be longer than TWILIO_HTTP_TIMEOUT")
     if not 1 <= s.checkin_validity_seconds <= 36000:
         raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
 

@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service import delivery, inbox, mood
+from service import delivery, inbox, mood, spool
+from service.config import Settings
 from service.db import get_session
 from service.phones import mask
 from service.queues import redis_from_url
@@ -61,6 +62,7 @@ def inbound() -> Response:
     crisis = mood.is_crisis(body)
     settings = current_app.config["SETTINGS"]
     session = get_session()
+    message = None
     try:
         message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=_clean(form.get("To", "")), body=body)
         if message is None:
@@ -72,8 +74,19 @@ def inbound() -> Response:
     except SQLAlchemyError:
         session.rollback()
         log.exception("inbound %s from %s could not be processed", sid, mask(from_addr))
+        if message is None:  # not stored: keep it for the sweeper, Twilio will not send it again
+            _spool(settings, sid, from_addr)
         return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
     return _twiml(*outcome.replies)
+
+
+def _spool(settings: Settings, sid: str, from_addr: str) -> None:
+    try:
+        where = spool.append(settings, redis_from_url(settings.redis_url),
+                             spool.entry(request.form.items(multi=True), datetime.now(timezone.utc)))
+        log.warning("inbound %s from %s spooled (%s) until the database returns", sid, mask(from_addr), where)
+    except OSError:
+        log.critical("inbound %s from %s could be neither stored nor spooled", sid, mask(from_addr), exc_info=True)
 
 
 @bp.post("/status")
