@@ -14,7 +14,7 @@ from service.config import Settings
 from service.db import session_factory, session_scope
 from service.messaging import TransportError
 from service.models import Message
-from service.queues import enqueue_send
+from service.queues import QUEUES, enqueue_send, queue, send_job_id
 from workers import context, jobs
 
 log = logging.getLogger(__name__)
@@ -65,15 +65,19 @@ def sweep_outbox() -> int:
             or_(Message.next_attempt_at <= now,
                 Message.next_attempt_at.is_(None) & (Message.created_at < now - lost_after)))
             .order_by(Message.urgent.desc(), Message.id).limit(1000)).all()
+    # A backlog longer than the lease is not a lost job: leave rows whose job still waits in a queue.
+    waiting = {job_id for name in QUEUES for job_id in queue(name, connection).get_job_ids()} if due else set()
+    lost = [row for row in due if send_job_id(row.id) not in waiting]
+    if lost:
         # Lease each row so the next sweep does not enqueue it again while its job waits.
-        if due:
-            db.execute(update(Message).where(Message.id.in_([r.id for r in due]))
+        with session_scope(settings.database_url) as db:
+            db.execute(update(Message).where(Message.id.in_([r.id for r in lost]), Message.status == "pending")
                        .values(next_attempt_at=now + lost_after))
-    for row in due:
+    for row in lost:
         enqueue_send(connection, row.id, urgent=row.urgent)
-    if due or freed or found:
-        log.info("sweeper: %s enqueued, %s freed from sending, %s found sent", len(due), freed, found)
-    return len(due)
+    if lost or freed or found:
+        log.info("sweeper: %s enqueued, %s freed from sending, %s found sent", len(lost), freed, found)
+    return len(lost)
 
 
 def _settle_stuck(settings: Settings, now: datetime) -> tuple[int, int]:
