@@ -35,8 +35,9 @@ FILE_NAME = "inbound.jsonl"
 LATE_REPLY_WITHIN = timedelta(hours=1)
 
 
-def entry(form: Iterable[tuple[str, str]], received_at: datetime) -> dict[str, Any]:
-    return {"form": [[k, v] for k, v in form], "received_at": received_at.isoformat()}
+def entry(form: Iterable[tuple[str, str]], received_at: datetime, *, stored: bool = False) -> dict[str, Any]:
+    """`stored`: the raw text was committed before the database failed, but not processed."""
+    return {"form": [[k, v] for k, v in form], "received_at": received_at.isoformat(), "stored": stored}
 
 
 def append(settings: Settings, connection: Redis | None, item: dict[str, Any]) -> str:
@@ -127,7 +128,9 @@ def _replay_one(settings: Settings, session_factory: Any, connection: Redis | No
         message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=form.get("To", ""),
                               body=form.get("Body", ""))
         if message is None:
-            return 0
+            message = _stored_unprocessed(session, sid) if item.get("stored") else None
+            if message is None:
+                return 0
         outcome = inbox.process(session, settings, connection, message, opt_out_type=form.get("OptOutType"),
                                 now=received_at)
         _send_late_replies(session, connection, message, outcome.intent, received_at)
@@ -138,6 +141,13 @@ def _replay_one(settings: Settings, session_factory: Any, connection: Redis | No
         raise
     finally:
         session.close()
+
+
+def _stored_unprocessed(session: Session, sid: str) -> Message | None:
+    """The row of a text stored just before the database failed, if its processing never committed
+    (processing links a member's text to her; a stranger's is at most answered once a day anyway)."""
+    message = session.scalar(select(Message).where(Message.direction == "in", Message.provider_sid == sid))
+    return message if message is not None and message.member_id is None else None
 
 
 def _clean(value: str) -> str:

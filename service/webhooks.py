@@ -77,16 +77,16 @@ def inbound() -> Response:
     except SQLAlchemyError:
         session.rollback()
         log.exception("inbound %s from %s could not be processed", sid, mask(from_addr))
-        if message is None:  # not stored: keep it for the sweeper, Twilio will not send it again
-            _spool(settings, sid, from_addr)
+        # Twilio will not send it again: keep it for the sweeper, noting whether the raw text was stored.
+        _spool(settings, sid, from_addr, stored=message is not None)
         return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
     return _twiml(*outcome.replies)
 
 
-def _spool(settings: Settings, sid: str, from_addr: str) -> None:
+def _spool(settings: Settings, sid: str, from_addr: str, *, stored: bool) -> None:
     try:
         where = spool.append(settings, redis_from_url(settings.redis_url),
-                             spool.entry(request.form.items(multi=True), datetime.now(timezone.utc)))
+                             spool.entry(request.form.items(multi=True), datetime.now(timezone.utc), stored=stored))
         log.warning("inbound %s from %s spooled (%s) until the database returns", sid, mask(from_addr), where)
     except OSError:
         log.critical("inbound %s from %s could be neither stored nor spooled", sid, mask(from_addr), exc_info=True)
