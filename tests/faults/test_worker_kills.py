@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import signal
 import threading
 import time
 from datetime import datetime, timezone
@@ -12,7 +13,7 @@ from service import checkins, outbox
 from service.db import session_scope
 from service.models import Message
 from service.queues import redis_from_url
-from tests.faults.conftest import Stack, mom_phone, seed_moms
+from tests.faults.conftest import Stack, _wait_for, mom_phone, seed_moms
 
 CHECKINS = 1000
 WORKERS = 4
@@ -58,3 +59,23 @@ def _unsettled(stack: Stack) -> int:
     with session_scope(stack.settings.database_url) as db:
         return db.scalar(select(func.count()).select_from(Message).where(
             Message.kind == "checkin", Message.status.in_(("pending", "sending")))) or 0
+
+
+def test_a_sigterm_lets_the_worker_finish_the_send_it_started(stack: Stack) -> None:
+    seed_moms(stack.settings, 1, buddies=False)
+    stack.set_faults(delay_ms=800)  # each API answer takes 0.8 s (under the 1 s client timeout): time to signal
+    with session_scope(stack.settings.database_url) as db:
+        checkins.send_now(db, stack.settings, mom_phone(0), force=False, now=datetime.now(timezone.utc), actor="test")
+        outbox.commit(db, redis_from_url(stack.settings.redis_url))
+    stack.workers.start("default")
+    _wait_for(lambda: _status(stack) == "sending", 60, "the send to start", step=0.02)
+    _queue, worker = stack.workers.running.pop()
+    worker.kill(signal.SIGTERM)  # returns once the process has exited
+    assert worker.popen.returncode == 0
+    assert _status(stack) in ("sent", "delivered")
+    assert stack.sends_per_recipient() == {mom_phone(0): 1}
+
+
+def _status(stack: Stack) -> str:
+    with session_scope(stack.settings.database_url) as db:
+        return db.scalar(select(Message.status).where(Message.kind == "checkin")) or ""
