@@ -9,7 +9,6 @@ where many processes write at once) and on SQLite otherwise; they never take the
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import signal
 import socket
@@ -113,10 +112,10 @@ class Workers:
             self.running.append((queue, Proc([PYTHON, "-m", "workers.worker", "--queue", queue, "--name", name],
                                              self.env, self.logs / f"{name}.log")))
 
-    def kill_one(self, queue: str, rng: random.Random) -> None:
-        """SIGKILL a random worker of `queue` (mid-send, when it is busy) and start a replacement."""
-        candidates = [pair for pair in self.running if pair[0] == queue]
-        victim = rng.choice(candidates)
+    def kill_one(self, queue: str) -> None:
+        """SIGKILL the longest-running worker of `queue` (started up, so most likely mid-job) and
+        start a replacement."""
+        victim = next(pair for pair in self.running if pair[0] == queue)
         self.running.remove(victim)
         victim[1].kill(signal.SIGKILL)
         self.start(queue)
