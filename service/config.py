@@ -56,6 +56,14 @@ class Settings:
     quiet_hours: str = "21:30-08:00"  # recipients' default quiet hours, local; "off" for none
     missed_nudge_after: int = 3
     unreachable_after_days: int = 5
+    # Reliability (issue 7): how long before the sweeper treats a row as lost or stuck, retry pacing,
+    # where signed inbound requests wait while the database is down, the WhatsApp fallback template.
+    outbox_lost_after_seconds: float = 60.0
+    sending_stuck_seconds: float = 180.0
+    retry_first_delay_seconds: float = 2.0
+    retry_max_delay_seconds: float = 300.0
+    spool_dir: str = str(VAR_DIR / "spool")
+    twilio_whatsapp_template_sid: str = ""
     log_level: str = "INFO"
     log_format: str = "text"  # text / json
     retention_days: int = 90
@@ -112,6 +120,10 @@ def _check(s: Settings) -> None:
         raise ConfigError("LOG_FORMAT must be text or json")
     if s.retention_days < 1:
         raise ConfigError("RETENTION_DAYS must be at least 1")
+    if min(s.outbox_lost_after_seconds, s.sending_stuck_seconds, s.retry_first_delay_seconds) <= 0:
+        raise ConfigError("OUTBOX_LOST_AFTER_SECONDS, SENDING_STUCK_SECONDS and RETRY_FIRST_DELAY_SECONDS must be positive")
+    if s.sending_stuck_seconds <= s.twilio_http_timeout:
+        raise ConfigError("SENDING_STUCK_SECONDS must be longer than TWILIO_HTTP_TIMEOUT")
     if not 1 <= s.checkin_validity_seconds <= 36000:
         raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
     if s.crisis_escalation_minutes < 1:

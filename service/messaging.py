@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -88,6 +89,26 @@ class TwilioTransport:
             raise TransportError("network", permanent=False, detail=type(exc).__name__) from exc
         log.info("twilio accepted %s to %s", message.sid, mask(to))
         return SendResult(sid=str(message.sid), status=str(message.status))
+
+    def recent_to(self, to: str, since: datetime, limit: int = 50) -> list[SentMessage]:
+        """Messages Twilio accepted for `to` since `since`, newest first: how a send whose answer
+        was lost (a timeout, a 5xx, a worker killed before it committed) is found again."""
+        try:
+            found = self._client.messages.list(to=to, date_sent_after=since, limit=limit, page_size=limit)
+        except TwilioRestException as exc:
+            raise _classify(exc) from exc
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransportError("network", permanent=False, detail=type(exc).__name__) from exc
+        return [SentMessage(sid=str(m.sid), body=m.body or "", status=str(m.status),
+                            direction=str(m.direction)) for m in found]
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    sid: str
+    body: str
+    status: str
+    direction: str = "outbound-api"
 
 
 def _classify(exc: TwilioRestException) -> TransportError:

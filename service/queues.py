@@ -49,9 +49,14 @@ def queue(name: str, connection: Redis) -> Queue:
     return Queue(name, connection=connection)
 
 
+def send_job_id(message_id: int) -> str:
+    # One id per message, so the sweeper can tell a job that still waits in a queue from a lost one.
+    return f"send-message-{message_id}"
+
+
 def enqueue_send(connection: Redis, message_id: int, *, urgent: bool) -> None:
     # No ttl: a queued job whose ttl expires vanishes without a trace (DESIGN.md).
     queue(URGENT if urgent else DEFAULT, connection).enqueue(
         SEND_MESSAGE, message_id, job_timeout=60, result_ttl=300, failure_ttl=7 * 86400,
-        description=f"send message {message_id}",
+        description=f"send message {message_id}", job_id=send_job_id(message_id),
     )

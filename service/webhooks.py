@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service import delivery, inbox, mood
+from service import delivery, inbox, mood, spool
+from service.config import Settings
 from service.db import get_session
 from service.phones import mask
 from service.queues import redis_from_url
@@ -19,6 +20,9 @@ bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 
 def _signature_ok() -> bool:
     settings = current_app.config["SETTINGS"]
+    # Read the body first, even to refuse it: an oversize one gets its 413, and a client still
+    # sending an unread body is never left hanging until it times out.
+    form = request.form
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
@@ -26,7 +30,7 @@ def _signature_ok() -> bool:
     url = settings.public_base_url + request.path
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
-    return RequestValidator(settings.twilio_auth_token).validate(url, request.form, signature)
+    return RequestValidator(settings.twilio_auth_token).validate(url, form, signature)
 
 
 def _forbidden() -> Response:
@@ -61,6 +65,7 @@ def inbound() -> Response:
     crisis = mood.is_crisis(body)
     settings = current_app.config["SETTINGS"]
     session = get_session()
+    message = None
     try:
         message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=_clean(form.get("To", "")), body=body,
                               profile_name=_clean(form.get("ProfileName", "")))
@@ -74,8 +79,19 @@ def inbound() -> Response:
     except SQLAlchemyError:
         session.rollback()
         log.exception("inbound %s from %s could not be processed", sid, mask(from_addr))
+        # Twilio will not send it again: keep it for the sweeper, noting whether the raw text was stored.
+        _spool(settings, sid, from_addr, stored=message is not None)
         return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
     return _twiml(*outcome.replies)
+
+
+def _spool(settings: Settings, sid: str, from_addr: str, *, stored: bool) -> None:
+    try:
+        where = spool.append(settings, redis_from_url(settings.redis_url),
+                             spool.entry(request.form.items(multi=True), datetime.now(timezone.utc), stored=stored))
+        log.warning("inbound %s from %s spooled (%s) until the database returns", sid, mask(from_addr), where)
+    except OSError:
+        log.critical("inbound %s from %s could be neither stored nor spooled", sid, mask(from_addr), exc_info=True)
 
 
 @bp.post("/status")

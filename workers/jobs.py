@@ -9,21 +9,24 @@ import logging
 import random
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service import audit, delivery, pacing, quiet
+from service.config import Settings
 from service.db import session_scope
 from service.members import add_do_not_text, is_do_not_text
 from service.messaging import TransportError
 from service.models import Alert, Buddy, Member, Message
 from service.phones import mask, split_address
+from service.queues import enqueue_send
 from workers import context
 
 log = logging.getLogger(__name__)
 
 OPT_OUT_CODES = {"21610"}
 INVALID_CODES = {"21211", "21614", "21635"}
+AS_TEMPLATE = "retry: 63016 as a template"
 
 
 def _now() -> datetime:
@@ -49,21 +52,76 @@ def send_message(message_id: int) -> str:
         if hold is not None:  # quiet hours, or a check-in past its catch-up limit
             return quiet.apply(db, message, hold)
         to, body, sender, validity = message.to_addr, message.body, message.from_addr, message.validity_seconds
-        alert_id, urgent = message.alert_id, message.urgent
-    # The HTTP call happens outside any transaction: a slow Twilio must never hold a lock.
-    pacing.wait_turn(context.redis(), settings.twilio_mps, urgent=urgent)
+        alert_id, since, urgent = message.alert_id, message.created_at, message.urgent
+        # A 63016 is a definite refusal; after anything else the last attempt may have gone out.
+        retrying = message.attempts > 1 and message.error_code != "63016"
+        template = _template_for(db, settings, message)
+    # The HTTP calls happen outside any transaction: a slow Twilio must never hold a lock.
     try:
-        result = context.transport().send(to, body, sender=sender, validity_period=validity)
+        if retrying:
+            # An earlier attempt may have reached Twilio even though we never saw its answer
+            # (a timeout, a 5xx, a worker killed before its commit): look before sending again.
+            found = find_sent(settings, to, None if template else body, since)
+            if found is not None:
+                return record_sent(settings, message_id, found, alert_id, reconciled=True)
+        pacing.wait_turn(context.redis(), settings.twilio_mps, urgent=urgent)
+        result = context.transport().send(
+            to, None if template else body, sender=sender, validity_period=validity, content_sid=template,
+            content_variables={"1": body or ""} if template else None)
     except TransportError as err:
         with session_scope(settings.database_url) as db:
-            return _record_failure(db, message_id, err, settings.send_max_attempts)
+            outcome = _record_failure(db, message_id, err, settings)
+        if outcome == AS_TEMPLATE:
+            enqueue_send(context.redis(), message_id, urgent=urgent)
+        return outcome
+    return record_sent(settings, message_id, result.sid, alert_id)
+
+
+def find_sent(settings: Settings, to: str, body: str | None, since: datetime) -> str | None:
+    """The SID of a message Twilio accepted for this row but we never recorded, or None.
+
+    Matches on recipient and body (any body for a template send) among API-created messages since
+    the row was written, skipping SIDs another row already owns."""
+    candidates = [m for m in context.transport().recent_to(to, since - timedelta(seconds=2))
+                  if m.direction == "outbound-api" and (body is None or m.body == body)]
+    if not candidates:
+        return None
+    with session_scope(settings.database_url) as db:
+        owned = set(db.scalars(select(Message.provider_sid).where(
+            Message.provider_sid.in_([m.sid for m in candidates]))))
+    unowned = [m.sid for m in candidates if m.sid not in owned]
+    return unowned[-1] if unowned else None  # the oldest: the list comes newest first
+
+
+def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | None, *,
+                reconciled: bool = False) -> str:
     with session_scope(settings.database_url) as db:
         db.execute(update(Message).where(Message.id == message_id, Message.status == "sending")
-                   .values(status="sent", provider_sid=result.sid, error_code=None, updated_at=_now()))
-        delivery.replay_parked(context.redis(), db, result.sid)
+                   .values(status="sent", provider_sid=sid, error_code=None, updated_at=_now()))
+        delivery.replay_parked(context.redis(), db, sid)
         if alert_id is not None:
             db.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
-    return f"sent {result.sid}"
+    if reconciled:
+        log.info("message %s: an earlier attempt had reached Twilio as %s; not sent again", message_id, sid)
+        return f"reconciled {sid}"
+    return f"sent {sid}"
+
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+def _template_for(db: Session, settings: Settings, message: Message) -> str | None:
+    """The approved WhatsApp template, instead of free-form text, for a business-initiated message
+    outside 24 hours of the recipient's last message to us, or after a 63016 said the window closed."""
+    if not message.to_addr.startswith("whatsapp:") or not settings.twilio_whatsapp_template_sid:
+        return None
+    if message.error_code == "63016":
+        return settings.twilio_whatsapp_template_sid
+    last_heard = db.scalar(select(func.max(Message.created_at)).where(
+        Message.direction == "in", Message.from_addr == message.to_addr))
+    if last_heard is None or _now() - last_heard > WHATSAPP_WINDOW:
+        return settings.twilio_whatsapp_template_sid
+    return None
 
 
 def _blocked(db: Session, message: Message) -> str | None:
@@ -82,22 +140,33 @@ def _blocked(db: Session, message: Message) -> str | None:
     return None
 
 
-def _record_failure(db: Session, message_id: int, err: TransportError, max_attempts: int) -> str:
+def _record_failure(db: Session, message_id: int, err: TransportError, settings: Settings) -> str:
     message = db.get(Message, message_id)
     assert message is not None
     if message.status != "sending":
         return "skipped: state moved on"
-    if err.permanent or message.attempts >= max_attempts:
+    if _wants_template(settings, message, err):
+        message.status, message.error_code, message.next_attempt_at = "pending", "63016", _now()
+        log.info("message %s: WhatsApp window closed, resending as a template", message_id)
+        return AS_TEMPLATE
+    if err.permanent or message.attempts >= settings.send_max_attempts:
         message.status, message.error_code = "failed", err.code[:12]
         _act_on_code(db, message, err.code)
-        log.warning("message %s to %s failed for good: %s", message_id, mask(message.to_addr), err.code)
+        log.warning("message %s to %s failed for good after %s attempts: %s", message_id,
+                    mask(message.to_addr), message.attempts, err.code)
         return f"failed: {err.code}"
     # Exponential backoff with jitter; the sweeper enqueues it again when due.
-    delay = min(300.0, 2.0 ** message.attempts) * random.uniform(0.5, 1.5)
+    delay = min(settings.retry_max_delay_seconds, settings.retry_first_delay_seconds * 2.0 ** (message.attempts - 1))
+    delay *= random.uniform(0.5, 1.5)
     message.status, message.error_code = "pending", err.code[:12]
     message.next_attempt_at = _now() + timedelta(seconds=delay)
     log.info("message %s: transient %s, retry %s in %.1fs", message_id, err.code, message.attempts, delay)
     return f"retry: {err.code}"
+
+
+def _wants_template(settings: Settings, message: Message, err: TransportError) -> bool:
+    return (err.code == "63016" and bool(settings.twilio_whatsapp_template_sid)
+            and message.to_addr.startswith("whatsapp:") and message.error_code != "63016")
 
 
 def _act_on_code(db: Session, message: Message, code: str) -> None:

@@ -5,18 +5,22 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from redis import Redis
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
-from service import checkins, outbox, pacing
-from service.db import session_scope
+from service import checkins, outbox, pacing, spool
+from service.config import Settings
+from service.db import session_factory, session_scope
+from service.messaging import TransportError
 from service.models import Message
-from service.queues import enqueue_send
-from workers import context
+from service.queues import QUEUES, enqueue_send, queue, send_job_id
+from workers import context, jobs
 
 log = logging.getLogger(__name__)
 
-LOST_AFTER = timedelta(minutes=1)     # a pending row this old lost its job (Redis was down)
-SENDING_STUCK = timedelta(minutes=3)  # longer than any send's job_timeout
+# How long before a pending row counts as lost (Redis was down) and a `sending` row as stuck (its
+# worker died): Settings.outbox_lost_after_seconds and Settings.sending_stuck_seconds.
 
 
 @dataclass(frozen=True)
@@ -72,28 +76,69 @@ def check_schedule_load() -> dict[str, object]:
 
 
 def sweep_outbox() -> int:
-    """Enqueue pending rows whose job was lost or whose retry is due; free rows stuck in `sending`."""
+    """Replay the inbound spool; settle rows stuck in `sending`; enqueue pending rows whose job was
+    lost or whose retry is due. Returns how many it enqueued."""
     settings = context.settings()
+    connection = context.redis()
+    _replay_spool(settings, connection)
     now = _now()
+    freed, found = _settle_stuck(settings, now)
+    lost_after = timedelta(seconds=settings.outbox_lost_after_seconds)
     with session_scope(settings.database_url) as db:
-        freed = db.execute(
-            update(Message).where(Message.status == "sending", Message.updated_at < now - SENDING_STUCK)
-            .values(status="pending", next_attempt_at=None, updated_at=now)).rowcount
         due = db.execute(select(Message.id, Message.urgent).where(
             Message.status == "pending",
             or_(Message.next_attempt_at <= now,
-                Message.next_attempt_at.is_(None) & (Message.created_at < now - LOST_AFTER)))
+                Message.next_attempt_at.is_(None) & (Message.created_at < now - lost_after)))
             .order_by(Message.urgent.desc(), Message.id).limit(1000)).all()
-        # Lease each row for a minute so the next sweep does not enqueue it again.
-        if due:
-            db.execute(update(Message).where(Message.id.in_([r.id for r in due]))
-                       .values(next_attempt_at=now + LOST_AFTER))
-    connection = context.redis()
-    for row in due:
+    # A backlog longer than the lease is not a lost job: leave rows whose job still waits in a queue.
+    waiting = {job_id for name in QUEUES for job_id in queue(name, connection).get_job_ids()} if due else set()
+    lost = [row for row in due if send_job_id(row.id) not in waiting]
+    if lost:
+        # Lease each row so the next sweep does not enqueue it again while its job waits.
+        with session_scope(settings.database_url) as db:
+            db.execute(update(Message).where(Message.id.in_([r.id for r in lost]), Message.status == "pending")
+                       .values(next_attempt_at=now + lost_after))
+    for row in lost:
         enqueue_send(connection, row.id, urgent=row.urgent)
-    if due or freed:
-        log.info("sweeper: %s enqueued, %s freed from sending", len(due), freed)
-    return len(due)
+    if lost or freed or found:
+        log.info("sweeper: %s enqueued, %s freed from sending, %s found sent", len(lost), freed, found)
+    return len(lost)
+
+
+def _settle_stuck(settings: Settings, now: datetime) -> tuple[int, int]:
+    """A row left in `sending` (its worker died mid-send) either reached Twilio, which the recent
+    messages to that number tell, or did not, and goes back to `pending`. Returns (freed, found)."""
+    cutoff = now - timedelta(seconds=settings.sending_stuck_seconds)
+    with session_scope(settings.database_url) as db:
+        stuck = db.execute(select(Message.id, Message.to_addr, Message.body, Message.created_at, Message.alert_id)
+                           .where(Message.status == "sending", Message.updated_at < cutoff)
+                           .order_by(Message.id).limit(200)).all()
+    freed = found = 0
+    for row in stuck:
+        try:
+            sid = jobs.find_sent(settings, row.to_addr, row.body, row.created_at)
+        except TransportError as exc:
+            log.warning("sweeper: cannot check message %s with Twilio (%s); freeing it", row.id, exc.code)
+            sid = None
+        if sid is not None:
+            jobs.record_sent(settings, row.id, sid, row.alert_id, reconciled=True)
+            found += 1
+            continue
+        with session_scope(settings.database_url) as db:
+            freed += db.execute(update(Message).where(
+                Message.id == row.id, Message.status == "sending", Message.updated_at < cutoff)
+                .values(status="pending", next_attempt_at=now, updated_at=now)).rowcount or 0
+    return freed, found
+
+
+def _replay_spool(settings: Settings, connection: Redis) -> None:
+    try:
+        replayed = spool.replay(settings, session_factory(settings.database_url), connection)
+    except SQLAlchemyError as exc:
+        log.warning("sweeper: database still unavailable for the inbound spool: %s", type(exc).__name__)
+        return
+    if replayed:
+        log.info("sweeper: replayed %s spooled inbound texts", replayed)
 
 
 def pending_count() -> int:

@@ -1,0 +1,80 @@
+"""Twilio repeats itself and reorders: retried webhooks, late or early status callbacks, a job run
+three times. The final states are what they would be had everything arrived once, in order."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from service.db import session_scope
+from service.models import Alert, Message
+from service.queues import enqueue_send, redis_from_url
+from service.simulator_twilio import new_sid
+from tests.faults.conftest import Stack, buddy_phone, mom_phone, seed_moms
+
+
+def _outbound(stack: Stack, *, status: str = "pending", sid: str | None = None) -> int:
+    with session_scope(stack.settings.database_url) as db:
+        message = Message(direction="out", status=status, to_addr=mom_phone(0), from_addr=stack.settings.sender,
+                          body="Hi Mom0, how are you really doing today?", kind="checkin", attempts=0,
+                          provider_sid=sid, member_id=seed_moms(stack.settings, 1, buddies=False)[0])
+        db.add(message)
+        db.flush()
+        return message.id
+
+
+def _status_of(stack: Stack, message_id: int) -> str:
+    with session_scope(stack.settings.database_url) as db:
+        return db.get(Message, message_id).status  # type: ignore[union-attr]
+
+
+def test_a_retried_inbound_webhook_is_stored_once_and_alerts_the_buddy_once(stack: Stack) -> None:
+    seed_moms(stack.settings, 1, buddies=True)
+    stack.workers.start("urgent")
+    form = {"MessageSid": new_sid(), "From": mom_phone(0), "To": stack.settings.twilio_from_number, "Body": "2"}
+    assert [stack.post("/twilio/inbound", form).status_code for _ in range(3)] == [200, 200, 200]
+    stack.wait_for(lambda: stack.sends_per_recipient()[buddy_phone(0)] >= 1, "the buddy's alert")
+    with session_scope(stack.settings.database_url) as db:
+        assert db.scalar(select(func.count()).where(Message.direction == "in")) == 1
+        assert db.scalar(select(func.count()).select_from(Alert)) == 1
+    assert stack.sends_per_recipient() == {buddy_phone(0): 1}
+
+
+@pytest.mark.parametrize("callbacks, final", [
+    (["delivered", "sent"], "delivered"),
+    (["sent", "delivered", "sent", "queued"], "delivered"),
+    (["delivered", "delivered"], "delivered"),
+    (["undelivered", "sent", "delivered"], "undelivered"),
+    (["failed", "sending"], "failed"),
+    (["sent", "read", "delivered"], "read"),
+])
+def test_status_callbacks_in_any_order_keep_the_furthest_status(stack: Stack, callbacks: list[str], final: str) -> None:
+    sid = new_sid()
+    message_id = _outbound(stack, status="sent", sid=sid)
+    for status in callbacks:
+        response = stack.post("/twilio/status", {"MessageSid": sid, "MessageStatus": status, "To": mom_phone(0),
+                                                 "From": stack.settings.twilio_from_number})
+        assert response.status_code == 200
+    assert _status_of(stack, message_id) == final
+
+
+def test_callbacks_that_beat_the_api_answer_are_applied_once_the_worker_records_the_sid(stack: Stack) -> None:
+    # The simulator accepts, posts `sent` and `delivered` within 0.1 s, and answers the API call after 0.5 s.
+    stack.set_faults(timeout_rate=1.0, timeout_seconds=0.5)
+    message_id = _outbound(stack)
+    enqueue_send(redis_from_url(stack.settings.redis_url), message_id, urgent=False)
+    stack.workers.start("default")
+    stack.wait_for(lambda: _status_of(stack, message_id) == "delivered", "the parked delivered status")
+    assert stack.sends_per_recipient() == {mom_phone(0): 1}
+
+
+def test_a_send_job_delivered_three_times_sends_once(stack: Stack) -> None:
+    message_id = _outbound(stack)
+    connection = redis_from_url(stack.settings.redis_url)
+    for _ in range(3):
+        enqueue_send(connection, message_id, urgent=False)
+    stack.workers.start("default", 3)
+    stack.wait_for(lambda: _status_of(stack, message_id) == "delivered", "delivery")
+    stack.wait_for(lambda: connection.llen("rq:queue:default") == 0, "every copy of the job run")
+    assert stack.sends_per_recipient() == {mom_phone(0): 1}
