@@ -20,7 +20,7 @@ from service.phones import mask
 
 DAYS = 14
 FAILED = ("failed", "undelivered")
-SENT_STATES = ("sent", "answered", "missed")
+SENT_STATES = ("sent", "answered", "missed", "undelivered")
 OPEN_ALERT_STATES = ("pending", "sent", "unrouted", "escalated", "failed")
 PAGE_SIZE = 25
 

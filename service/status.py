@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service import figures, metrics
+from service import figures, metrics, pacing
 from service.auth import login_or_token_required, login_required
 from service.config import ROOT, Settings
 from service.db import get_session
@@ -70,7 +70,7 @@ def queue_figures(connection: Redis, now: datetime) -> dict[str, Any]:
                         "alive": age is not None and age < WORKER_STALE})
     tick_raw = connection.get(LAST_TICK_KEY)
     tick = datetime.fromisoformat(tick_raw.decode()) if tick_raw else None
-    return {"queues": queues, "workers": workers, "clock": tick}
+    return {"queues": queues, "workers": workers, "clock": tick, "load": pacing.read_load(connection)}
 
 
 def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_error: str | None,
@@ -93,6 +93,11 @@ def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_e
         level = "ok" if age is not None and age < CLOCK_LATE else "warn" if age is not None and age < CLOCK_STOPPED else "bad"
         lights.append(_light("Scheduler", level, figures.ago(tick, now) if tick else "never",
                              "" if level == "ok" else "no tick: check-ins are not planned and retries wait"))
+        load = work.get("load")
+        if load and load.get("over"):
+            # More check-ins fall due in one window than the senders can deliver before catch-up ends.
+            lights.append(_light("Schedule load", "warn", f"{load.get('peak')} due / {load.get('capacity')} sendable",
+                                 str(load.get("advice", ""))[:200]))
     if settings.use_simulator:
         lights.append(_light("Texts via", "warn", "simulator", "no real texts leave this server"))
     else:

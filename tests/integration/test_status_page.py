@@ -325,3 +325,22 @@ def test_the_page_loads_its_script_from_our_origin_and_has_no_inline_script(clie
     assert scripts and all('src="/static/' in attrs for attrs in scripts)
     assert client.get("/static/status.js").status_code == 200
     assert "script-src 'self'" in client.get("/status").headers["Content-Security-Policy"]
+
+
+def test_the_page_warns_when_more_check_ins_fall_due_than_the_senders_can_send(client: Any, db: Any, settings: Any) -> None:
+    from dataclasses import replace
+
+    from service.models import Member
+    from workers import context, periodic
+
+    with db() as s:
+        for i in range(20):
+            s.add(Member(name=f"M{i}", phone=f"+1202555{1000 + i}", timezone="America/New_York",
+                         checkin_time="20:00", status="active"))
+    context.configure(replace(settings, twilio_mps=0.002))  # 14 texts per two-hour catch-up window
+    try:
+        periodic.check_schedule_load()
+    finally:
+        context.configure(settings)
+    html = logged_in_page(client, db)
+    assert "Schedule load" in html and "20 due / 14 sendable" in html
