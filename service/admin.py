@@ -188,7 +188,7 @@ def handle_alert(session: Session, alert_id: int, note: str, *, actor: str, now:
 
 COLUMNS = {"name": "name", "phone": "phone", "time": "time", "timezone": "timezone", "time zone": "timezone",
            "zone": "timezone", "buddy name": "buddy_name", "buddy phone": "buddy_phone", "channel": "channel"}
-REQUIRED = ("name", "phone", "time", "timezone")
+REQUIRED = ("name", "phone", "time")  # the zone defaults from her number when it settles it
 BATCH = 200
 
 

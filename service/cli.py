@@ -42,7 +42,7 @@ def _now() -> datetime:
 @click.option("--name", required=True)
 @click.option("--phone", required=True)
 @click.option("--time", "at", required=True, help="Local check-in time, e.g. 20:00 or 8pm.")
-@click.option("--timezone", "zone", required=True, help="IANA zone, e.g. America/New_York.")
+@click.option("--timezone", "zone", default="", help="IANA zone, e.g. America/New_York (default: from her number, when it settles it).")
 @click.option("--buddy-name")
 @click.option("--buddy-phone")
 @click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms")

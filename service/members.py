@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from service import audit, outbox
 from service.config import Settings
 from service.models import Buddy, DoNotText, Member
-from service.phones import InvalidPhone, address, parse_phone, phone_hash
+from service.phones import InvalidPhone, address, parse_phone, phone_hash, time_zones
 from service.schedule import ScheduleError, format_time, parse_time, parse_zone
 from service.texts import render
 
@@ -55,7 +55,8 @@ def validate(session: Session, e: Enrolment) -> Enrolment:
     try:
         phone = parse_phone(e.phone)
         at = parse_time(e.time)
-        parse_zone(e.timezone)
+        zone = (e.timezone or "").strip() or _zone_from_number(phone)
+        parse_zone(zone)
         buddy_phone = parse_phone(e.buddy_phone) if e.buddy_phone else None
     except (InvalidPhone, ScheduleError) as exc:
         raise EnrolError(str(exc)) from None
@@ -68,8 +69,16 @@ def validate(session: Session, e: Enrolment) -> Enrolment:
     for number in filter(None, (phone, buddy_phone)):
         if is_do_not_text(session, number):
             raise EnrolError("that number asked not to be texted (do-not-text record)")
-    return Enrolment(name, phone, at.strftime("%H:%M"), e.timezone.strip(),
+    return Enrolment(name, phone, at.strftime("%H:%M"), zone,
                      " ".join((e.buddy_name or "").split()) or None, buddy_phone, e.channel)
+
+
+def _zone_from_number(phone: str) -> str:
+    """Her zone when her number settles it; otherwise someone must say (a US number can span four)."""
+    zones = time_zones(phone)
+    if len(zones) != 1:
+        raise EnrolError("her number does not settle her time zone: give one, e.g. --timezone America/Chicago")
+    return zones[0]
 
 
 def enrol(session: Session, settings: Settings, e: Enrolment, *, actor: str, now: datetime,

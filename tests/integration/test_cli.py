@@ -89,3 +89,16 @@ def test_operators_are_created_with_a_hashed_password(cli: Any, db: Any) -> None
 def test_operators_create_prompts_for_the_password(cli: Any) -> None:
     result = cli("operators", "create", "--email", "b@example.org", input="a long password\na long password\n")
     assert result.exit_code == 0, result.output
+
+
+def test_her_time_zone_defaults_from_her_number_when_it_settles_it(cli: Any, db: Any) -> None:
+    result = add(cli, **{"--timezone": None})  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+    with db() as s:
+        assert s.scalars(select(Member.timezone)).one() == "America/New_York"
+
+
+def test_a_number_that_spans_several_zones_needs_one_given(cli: Any, db: Any) -> None:
+    result = add(cli, **{"--timezone": None, "--phone": "+18005550199"})  # type: ignore[arg-type]
+    assert result.exit_code == 1 and "--timezone" in result.output
+    assert counts(db) == (0, 0, 0)
