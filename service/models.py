@@ -122,6 +122,7 @@ class Message(Base):
         Index("ix_messages_created", "created_at"),
         Index("ix_messages_kind_created_status", "kind", "created_at", "status"),
         Index("ix_messages_status_updated", "status", "updated_at", "created_at", "kind", "member_id", "error_code"),
+        Index("ix_messages_from_direction", "from_addr", "direction", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,7 +157,7 @@ class Message(Base):
 
 class Alert(Base):
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_created", "created_at"),)
+    __table_args__ = (Index("ix_alerts_created", "created_at"), Index("ix_alerts_buddy_state", "buddy_id", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
