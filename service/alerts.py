@@ -11,8 +11,8 @@ from service import audit, outbox
 from service.config import Settings
 from service.crisis import crisis_line
 from service.members import sender_for
-from service.models import Alert, Buddy, CheckIn, Member
-from service.phones import address, parse_phone, InvalidPhone, region
+from service.models import Alert, Buddy, CheckIn, Member, Message
+from service.phones import InvalidPhone, address, parse_phone, region, split_address
 from service.texts import render
 
 log = logging.getLogger(__name__)
@@ -127,3 +127,36 @@ def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
                          session.get(CheckIn, alert.checkin_id) if alert.checkin_id else None)
             escalated += 1
     return escalated
+
+
+def on_alert_failed(session: Session, settings: Settings, message: Message) -> str:
+    """An alert text failed for good: try the buddy's other channel at once (the same number on
+    SMS or WhatsApp); when every path failed, tell the on-duty operator. Returns what it did."""
+    alert = session.get(Alert, message.alert_id) if message.alert_id else None
+    if alert is None or alert.state in ("acknowledged", "failed"):
+        return "nothing"
+    buddy = session.get(Buddy, message.buddy_id) if message.buddy_id else None
+    tried = set(session.scalars(select(Message.to_addr).where(Message.alert_id == alert.id)))
+    phone, channel = split_address(message.to_addr)
+    other = "whatsapp" if channel == "sms" else "sms"
+    can_switch = other == "sms" or bool(settings.twilio_whatsapp_from)
+    if buddy is not None and can_switch and address(phone, other) not in tried:
+        outbox.add(session, to=address(phone, other), sender=sender_for(settings, other), body=message.body or "",
+                   kind="alert", urgent=True, member_id=message.member_id, buddy_id=buddy.id, alert_id=alert.id)
+        alert.state = "pending"
+        audit.record(session, "alert_channel_fallback", member_id=alert.member_id, buddy_id=buddy.id,
+                     channel=other, detail=f"after {message.error_code or 'failure'} on {channel}")
+        return f"retry on {other}"
+    alert.state = "failed"
+    audit.record(session, "alert_undeliverable", member_id=alert.member_id, buddy_id=alert.buddy_id,
+                 detail=message.error_code)
+    try:
+        operator = parse_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
+    except InvalidPhone:
+        operator = None
+    if operator is None or alert.recipient == "operator":
+        log.error("alert %s could not be delivered on any path and no operator can be texted", alert.id)
+        return "failed"
+    outbox.add(session, to=operator, sender=settings.sender, kind="alert", urgent=True, member_id=alert.member_id,
+               body=render("alert_undeliverable", member_id=alert.member_id or 0, level=alert.level))
+    return "operator told"

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.config import Settings
 from service.models import Message
 
 log = logging.getLogger(__name__)
@@ -64,3 +65,12 @@ def replay_parked(connection: Redis, session: Session, sid: str) -> None:
     if raw is not None:
         parked = json.loads(raw)
         apply_status(session, sid, parked["status"], parked.get("error"))
+
+
+def on_failure(session: Session, settings: Settings, sid: str) -> None:
+    """A delivery failure reported by a callback: an alert gets another path at once."""
+    from service import alerts
+
+    message = session.scalar(select(Message).where(Message.provider_sid == sid))
+    if message is not None and message.kind == "alert" and message.alert_id is not None:
+        alerts.on_alert_failed(session, settings, message)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from service import delivery, inbox, mood, spool
+from service import delivery, inbox, mood, outbox, spool
 from service.config import Settings
 from service.db import get_session
 from service.phones import mask
@@ -105,10 +105,13 @@ def status() -> Response:
     error = request.form.get("ErrorCode") or None
     session = get_session()
     try:
+        settings = current_app.config["SETTINGS"]
         changed = delivery.apply_status(session, sid, new, error)
         if not changed and not delivery.is_known(session, sid):
-            delivery.park(redis_from_url(current_app.config["SETTINGS"].redis_url), sid, new, error)
-        session.commit()
+            delivery.park(redis_from_url(settings.redis_url), sid, new, error)
+        if changed and new in ("failed", "undelivered"):
+            delivery.on_failure(session, settings, sid)
+        outbox.commit(session, redis_from_url(settings.redis_url))
     except SQLAlchemyError:
         session.rollback()
         log.exception("status callback for %s not recorded", sid)

@@ -15,6 +15,8 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
+from flask import got_request_exception
+
 from service import create_app
 from service.config import Settings, load_settings
 from service.db import engine_for, session_scope
@@ -104,6 +106,10 @@ def simulator_server(settings: Settings, ports: dict[str, int], tmp_path_factory
 @pytest.fixture(scope="session")
 def live_app(settings: Settings, ports: dict[str, int]) -> Iterator[Any]:
     app = create_app(settings)
+    # Any unhandled exception in the live app (a status callback from the simulator, say) fails
+    # the test that caused it, even when no test asserts on that request.
+    app.extensions["test_errors"] = errors = []
+    got_request_exception.connect(lambda sender, exception, **kw: errors.append(repr(exception)), app, weak=False)
     server = make_server("127.0.0.1", ports["app"], app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -131,9 +137,12 @@ def app(live_app: Any, settings: Settings, simulator_server: Simulator, redis_ur
     Redis.from_url(redis_url).flushdb()
     simulator_server.reset()
     context.configure(settings)
+    live_app.extensions["test_errors"].clear()
     yield live_app
     simulator_server.wait_idle(5)
     context.configure(None)
+    errors = live_app.extensions["test_errors"]
+    assert not errors, f"the live app raised during this test: {errors}"
 
 
 @pytest.fixture

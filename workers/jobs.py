@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from service import audit, delivery, pacing, quiet
+from service import alerts, audit, delivery, outbox, pacing, quiet
 from service.config import Settings
 from service.db import session_scope
 from service.members import add_do_not_text, is_do_not_text
@@ -71,6 +71,7 @@ def send_message(message_id: int) -> str:
     except TransportError as err:
         with session_scope(settings.database_url) as db:
             outcome = _record_failure(db, message_id, err, settings)
+            outbox.commit(db, context.redis())  # an alert's other channel goes at once
         if outcome == AS_TEMPLATE:
             enqueue_send(context.redis(), message_id, urgent=urgent)
         return outcome
@@ -182,5 +183,5 @@ def _act_on_code(db: Session, message: Message, code: str) -> None:
     elif code in INVALID_CODES:
         audit.record(db, "invalid_number", member_id=message.member_id, buddy_id=message.buddy_id,
                      detail=f"twilio {code}")
-    if message.alert_id is not None:
-        db.execute(update(Alert).where(Alert.id == message.alert_id).values(state="failed"))
+    if message.alert_id is not None and message.kind == "alert":
+        alerts.on_alert_failed(db, context.settings(), message)

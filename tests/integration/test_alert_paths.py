@@ -1,0 +1,55 @@
+"""An urgent alert that fails on one channel is retried at once on the other; when every path
+failed, the on-duty operator is told."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sqlalchemy import select
+
+from service.models import Alert, Event
+from service.texts import render
+from tests.conftest import BUDDY, MOM, OPERATOR
+from tests.integration.test_checkin_loop import consent_both, enrol
+
+
+def test_an_alert_refused_on_sms_goes_out_on_whatsapp_at_once(cli: Any, sim: Any, run_jobs: Any, db: Any,
+                                                              settings: Any) -> None:
+    from workers import context
+
+    context.configure(dataclasses.replace(settings, twilio_whatsapp_from="+15005550006"))
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.set_faults(number_errors={BUDDY.phone: 21612})  # SMS to the buddy refused for good
+    sim.send_inbound(MOM.phone, "i want to end it all")
+    run_jobs()
+    whatsapp = sim.messages(to="whatsapp:" + BUDDY.phone)
+    assert len(whatsapp) == 1 and whatsapp[0]["body"].startswith("URGENT")
+    with db() as s:
+        assert s.scalars(select(Alert.state)).one() == "sent"
+        assert "alert_channel_fallback" in s.scalars(select(Event.kind)).all()
+
+
+def test_when_every_path_fails_the_operator_is_told(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.set_faults(number_errors={BUDDY.phone: 21612})  # no WhatsApp sender is configured in tests
+    sim.send_inbound(MOM.phone, "i want to end it all")
+    run_jobs()
+    operator = [m["body"] for m in sim.messages(to=OPERATOR.phone)]
+    with db() as s:
+        member_id = s.scalars(select(Alert.member_id)).one()
+        assert s.scalars(select(Alert.state)).one() == "failed"
+    assert operator == [render("alert_undeliverable", member_id=member_id, level="crisis")]
+
+
+def test_an_alert_undelivered_by_the_carrier_also_takes_the_other_path(cli: Any, sim: Any, run_jobs: Any,
+                                                                       db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.set_faults(delivery_errors={BUDDY.phone: 30003})  # accepted, then undelivered
+    sim.send_inbound(MOM.phone, "1")
+    run_jobs()  # the alert goes, its callback says undelivered, the operator hears
+    run_jobs()
+    assert len(sim.messages(to=OPERATOR.phone)) == 1
+
