@@ -64,6 +64,8 @@ class Settings:
     retry_max_delay_seconds: float = 300.0
     spool_dir: str = str(VAR_DIR / "spool")
     twilio_whatsapp_template_sid: str = ""
+    # Per kind of message, e.g. "checkin=HX…,alert=HX…,invite=HX…"; a kind not listed uses the one above.
+    twilio_whatsapp_templates: str = ""
     log_level: str = "INFO"
     log_format: str = "text"  # text / json
     retention_days: int = 90
@@ -78,6 +80,20 @@ class Settings:
     @property
     def status_callback_url(self) -> str:
         return self.public_base_url + "/twilio/status"
+
+    def whatsapp_templates(self) -> dict[str, str]:
+        """TWILIO_WHATSAPP_TEMPLATES as {kind: content SID}; ValueError when malformed."""
+        pairs = [p.strip() for p in self.twilio_whatsapp_templates.split(",") if p.strip()]
+        table = {}
+        for pair in pairs:
+            kind, _, sid = pair.partition("=")
+            if not kind.strip() or not sid.strip().startswith("HX"):
+                raise ValueError(f"{pair!r} is not kind=HX… (an approved Content template SID)")
+            table[kind.strip()] = sid.strip()
+        return table
+
+    def whatsapp_template_for(self, kind: str) -> str | None:
+        return self.whatsapp_templates().get(kind) or self.twilio_whatsapp_template_sid or None
 
     @property
     def sender(self) -> str:
@@ -116,6 +132,10 @@ def _check(s: Settings) -> None:
         parse_overrides(s.crisis_lines)
     except ValueError as exc:  # json.JSONDecodeError is a ValueError too
         raise ConfigError(f"CRISIS_LINES: {exc}") from None
+    try:
+        s.whatsapp_templates()
+    except ValueError as exc:
+        raise ConfigError(f"TWILIO_WHATSAPP_TEMPLATES: {exc}") from None
     if s.log_format not in ("text", "json"):
         raise ConfigError("LOG_FORMAT must be text or json")
     if s.retention_days < 1:

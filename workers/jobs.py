@@ -114,14 +114,15 @@ WHATSAPP_WINDOW = timedelta(hours=24)
 def _template_for(db: Session, settings: Settings, message: Message) -> str | None:
     """The approved WhatsApp template, instead of free-form text, for a business-initiated message
     outside 24 hours of the recipient's last message to us, or after a 63016 said the window closed."""
-    if not message.to_addr.startswith("whatsapp:") or not settings.twilio_whatsapp_template_sid:
+    template = settings.whatsapp_template_for(message.kind)
+    if not message.to_addr.startswith("whatsapp:") or template is None:
         return None
     if message.error_code == "63016":
-        return settings.twilio_whatsapp_template_sid
+        return template
     last_heard = db.scalar(select(func.max(Message.created_at)).where(
         Message.direction == "in", Message.from_addr == message.to_addr))
     if last_heard is None or _now() - last_heard > WHATSAPP_WINDOW:
-        return settings.twilio_whatsapp_template_sid
+        return template
     return None
 
 
