@@ -3,6 +3,7 @@ text goes as an approved template; inside it, free-form text."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from sqlalchemy import select
@@ -25,12 +26,13 @@ def test_check_ins_use_the_template_outside_the_window_and_text_inside_it(cli: A
         member = s.scalars(select(Member)).one()
         member.status, member.consent_at = "active", member.created_at
     run_jobs()  # the welcome: not a check-in, no template configured for it
-    cli("checkins", "send-now", "--phone", MOM.phone)
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
     run_jobs()
     outside = sim.messages(to="whatsapp:" + MOM.phone)[-1]
     assert outside["content_sid"] == TEMPLATE and outside["from"].startswith("whatsapp:")
     sim.send_inbound("whatsapp:" + MOM.phone, "4")  # she writes: the 24-hour window opens
-    cli("checkins", "send-now", "--phone", MOM.phone)
+    time.sleep(1.05)  # manual check-ins are unique per member and second
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
     run_jobs()
     inside = sim.messages(to="whatsapp:" + MOM.phone)[-1]
     assert inside["content_sid"] in (None, "") and inside["body"].startswith("Hi Amanda, how are you")
