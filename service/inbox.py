@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import alerts, outbox, replies, signups
-from service.replies import crisis_reply  # noqa: F401  (the webhook's inline crisis answer)
 from service.checkins import open_checkin
 from service.config import Settings
 from service.conversation import BuddyRole, Inbound, MemberState, decide

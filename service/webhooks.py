@@ -12,6 +12,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from service import delivery, inbox, mood, outbox, spool
 from service.config import Settings
 from service.db import get_session
+from service.replies import crisis_reply
 from service.phones import mask
 from service.queues import redis_from_url
 
@@ -71,7 +72,7 @@ def inbound() -> Response:
                               profile_name=_clean(form.get("ProfileName", "")))
         if message is None:
             log.info("duplicate inbound %s from %s: already processed", sid, mask(from_addr))
-            return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
+            return _twiml(crisis_reply(from_addr, lines=settings.crisis_lines)) if crisis else _twiml()
         connection = redis_from_url(settings.redis_url)
         outcome = inbox.process(session, settings, connection, message,
                                 opt_out_type=form.get("OptOutType"), now=datetime.now(timezone.utc),
@@ -81,7 +82,7 @@ def inbound() -> Response:
         log.exception("inbound %s from %s could not be processed", sid, mask(from_addr))
         # Twilio will not send it again: keep it for the sweeper, noting whether the raw text was stored.
         _spool(settings, sid, from_addr, stored=message is not None)
-        return _twiml(inbox.crisis_reply(from_addr)) if crisis else _twiml()
+        return _twiml(crisis_reply(from_addr, lines=settings.crisis_lines)) if crisis else _twiml()
     return _twiml(*outcome.replies)
 
 

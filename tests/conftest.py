@@ -120,7 +120,7 @@ def live_app(settings: Settings, ports: dict[str, int]) -> Iterator[Any]:
 
 # ---------------------------------------------------------------- per test
 
-def _truncate(url: str) -> None:
+def truncate_tables(url: str) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine_for(url).begin() as conn:
         if url.startswith("postgresql"):
@@ -133,7 +133,7 @@ def _truncate(url: str) -> None:
 @pytest.fixture
 def app(live_app: Any, settings: Settings, simulator_server: Simulator, redis_url: str) -> Iterator[Any]:
     """The app with a clean database, Redis and simulator; jobs in this process use the same settings."""
-    _truncate(settings.database_url)
+    truncate_tables(settings.database_url)
     Redis.from_url(redis_url).flushdb()
     simulator_server.reset()
     context.configure(settings)

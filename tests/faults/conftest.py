@@ -26,15 +26,14 @@ import psycopg
 import pytest
 import requests
 from redis import Redis
-from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from service.config import Settings, load_settings
 from service.db import engine_for, session_scope
 from service.migrate import upgrade
-from service.models import Base, Buddy, Member
+from service.models import Buddy, Member
 from service.redis_server import free_port, redis_server_binary
-from tests.conftest import PG_ADMIN, PG_TEST_DB
+from tests.conftest import PG_ADMIN, PG_TEST_DB, truncate_tables
 from workers import context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -251,7 +250,7 @@ def stack(fault_stack: Stack) -> Iterator[Stack]:
     s = fault_stack
     if s.redis.process is None:
         s.redis.start()
-    _truncate(s.settings.database_url)
+    truncate_tables(s.settings.database_url)
     Redis.from_url(s.redis.url).flushall()
     s.http.post(f"{s.sim_url}/_sim/reset", timeout=10).raise_for_status()
     shutil.rmtree(s.settings.spool_dir, ignore_errors=True)
@@ -260,16 +259,6 @@ def stack(fault_stack: Stack) -> Iterator[Stack]:
     s.workers.stop_all()
     s.set_faults()
     context.configure(None)
-
-
-def _truncate(url: str) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine_for(url).begin() as conn:
-        if url.startswith("postgresql"):
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))
 
 
 def mom_phone(i: int) -> str:
