@@ -28,6 +28,8 @@ def main() -> int:
     port = env.setdefault("PORT", "5000")
     env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     env.setdefault("WEB_HOST", "127.0.0.1")  # the simulator has no login: keep it off the network
+    # A newcomer trying the demo at night would otherwise wait until 08:00 for the welcome text.
+    env.setdefault("QUIET_HOURS", "off")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     redis_process = None
     if not env.get("REDIS_URL"):
