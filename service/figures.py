@@ -21,7 +21,6 @@ from service.phones import mask
 DAYS = 14
 FAILED = ("failed", "undelivered")
 SENT_STATES = ("sent", "answered", "missed", "undelivered")
-OPEN_ALERT_STATES = ("pending", "sent", "unrouted", "escalated", "failed")
 PAGE_SIZE = 25
 
 # What Twilio's error codes mean to an operator (twilio.com/docs/api/errors).
@@ -100,11 +99,6 @@ def daily(db: Session, now: datetime, *, cache: bool = True) -> dict[str, Any]:
     totals = {k: sum(r[k] for r in days) for k in days[0] if k not in ("day", "reply_rate", "median_ack_min")}
     totals["reply_rate"] = round(100 * totals["answered"] / totals["sent"]) if totals["sent"] else None
     return {"days": days, "today": days[-1], "totals": totals}
-
-
-def forget_cached_days() -> None:
-    with _past_lock:
-        _past.clear()
 
 
 def _days(db: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:

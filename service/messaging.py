@@ -20,13 +20,7 @@ from service.phones import mask
 
 log = logging.getLogger(__name__)
 
-# Retrying these can never succeed (TWILIO.md): the recipient opted out, the
-# number is wrong or a landline, the sender is misconfigured, the body is bad,
-# WhatsApp's window is closed, or our credentials are wrong.
-PERMANENT_CODES = frozenset({
-    21610, 21211, 21614, 21635, 21612, 21408, 21606, 63007, 21617, 21619, 63016, 20003,
-    21602, 21603, 21604, 131026, 131047,
-})
+# Not processed, always safe to retry: rate limited, the sender's queue full, Twilio's own error.
 TRANSIENT_CODES = frozenset({20429, 21611, 20500})
 
 
@@ -34,10 +28,9 @@ class TransportError(Exception):
     def __init__(self, code: str, permanent: bool, detail: str = "") -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
+        # Transient errors are retried, but only after looking for an earlier attempt that reached
+        # Twilio anyway (a timeout or a 5xx may hide an accepted message): see workers.jobs.
         self.permanent = permanent
-        # True when Twilio may have accepted the message despite the error
-        # (a timeout or a 5xx): resending could text her twice.
-        self.ambiguous = False
 
 
 @dataclass(frozen=True)
@@ -82,9 +75,7 @@ class TwilioTransport:
         except TwilioRestException as exc:
             raise _classify(exc) from exc
         except requests.Timeout as exc:
-            err = TransportError("timeout", permanent=False, detail=type(exc).__name__)
-            err.ambiguous = True
-            raise err from exc
+            raise TransportError("timeout", permanent=False, detail=type(exc).__name__) from exc
         except (requests.RequestException, TwilioException) as exc:
             raise TransportError("network", permanent=False, detail=type(exc).__name__) from exc
         log.info("twilio accepted %s to %s", message.sid, mask(to))
@@ -116,7 +107,8 @@ def _classify(exc: TwilioRestException) -> TransportError:
     if exc.status == 429 or code in TRANSIENT_CODES:
         return TransportError(str(code), permanent=False, detail=exc.msg)
     if exc.status >= 500:
-        err = TransportError(str(code), permanent=False, detail=exc.msg)
-        err.ambiguous = True
-        return err
-    return TransportError(str(code), permanent=code in PERMANENT_CODES or exc.status < 500, detail=exc.msg)
+        return TransportError(str(code), permanent=False, detail=exc.msg)
+    # Any other 4xx is refused for good: the recipient opted out (21610), the number is wrong or a
+    # landline (21211, 21614, 21635), the sender is misconfigured, the body is bad, WhatsApp's window
+    # closed (63016) or our credentials are wrong (20003). Retrying cannot help (TWILIO.md).
+    return TransportError(str(code), permanent=True, detail=exc.msg)
