@@ -110,7 +110,7 @@ def decide(inbound: Inbound) -> Decision:
         return _member_decision(inbound, word, inbound.member, mood)
     if inbound.buddy_roles:
         return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": inbound.buddy_roles[0].member_name})
-    return _stranger_decision(inbound, word)
+    return _stranger_decision(inbound)
 
 
 def _buddy_decision(word: str, roles: tuple[BuddyRole, ...]) -> Decision | None:
@@ -176,7 +176,7 @@ def trend_reason(previous: tuple[float, ...], today: float | None) -> str | None
     return None
 
 
-def _stranger_decision(inbound: Inbound, word: str) -> Decision:
+def _stranger_decision(inbound: Inbound) -> Decision:
     command = commands.parse(inbound.text)
     if command is not None and command.name == "join":
         return Decision("signup", turn=signup.start(inbound.phone_zones))

@@ -80,9 +80,11 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
     if member is None:
         return None
     requested = member.delete_requested_at
+    # Trends only judge an answer to an open check-in: spare the query on every other text.
     recent = session.scalars(select(CheckIn.mood_score).where(
         CheckIn.member_id == member.id, CheckIn.state == "answered", CheckIn.mood_score.is_not(None),
-        CheckIn.answered_at >= now - timedelta(days=14)).order_by(CheckIn.answered_at.desc()).limit(30)).all()
+        CheckIn.answered_at >= now - timedelta(days=14)).order_by(CheckIn.answered_at.desc()).limit(30)
+    ).all() if checkin is not None else []
     return MemberState(id=member.id, name=member.name, status=member.status,
                        has_open_checkin=checkin is not None,
                        followup_asked=bool(checkin and checkin.followup_asked),

@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 from service import audit
 from service.commands import Command, days_phrase
 from service.config import Settings
-from service.members import invite_buddy, is_do_not_text, pause, resume
+from service.members import checkin_time_phrase, invite_buddy, is_do_not_text, pause, resume
 from service.models import Buddy, Member, Message
-from service.schedule import format_time, parse_time
 from service.texts import render
 
 INVITES_PER_WEEK = 3
@@ -37,10 +36,6 @@ def _detail(command: Command) -> str:
     return ", ".join(f"{k}={v}" for k, v in shown.items())[:200]
 
 
-def _local_time(member: Member) -> str:
-    return format_time(parse_time(member.checkin_time))
-
-
 def _pause(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     zone = ZoneInfo(member.timezone)
     until: datetime | None = None
@@ -62,22 +57,22 @@ def _pause(session: Session, settings: Settings, member: Member, command: Comman
 
 def _resume(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     resume(session, member, actor="member")
-    return render("resumed", name=member.name, time=_local_time(member))
+    return render("resumed", name=member.name, time=checkin_time_phrase(member))
 
 
 def _time(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.checkin_time = command.args["time"].strftime("%H:%M")
-    return render("time_changed", time=_local_time(member), zone=member.timezone.replace("_", " "))
+    return render("time_changed", time=checkin_time_phrase(member), zone=member.timezone.replace("_", " "))
 
 
 def _days(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.checkin_days = command.args["days"]
-    return render("days_changed", days=days_phrase(member.checkin_days), time=_local_time(member))
+    return render("days_changed", days=days_phrase(member.checkin_days), time=checkin_time_phrase(member))
 
 
 def _zone(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.timezone = command.args["zone"]
-    return render("zone_changed", zone=member.timezone.replace("_", " "), time=_local_time(member))
+    return render("zone_changed", zone=member.timezone.replace("_", " "), time=checkin_time_phrase(member))
 
 
 def _buddy_add(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:

@@ -112,7 +112,8 @@ def invite_buddy(session: Session, settings: Settings, member: Member, name: str
     return buddy
 
 
-def first_checkin_phrase(member: Member) -> str:
+def checkin_time_phrase(member: Member) -> str:
+    """Her daily check-in time as people text it: '8:00pm'."""
     return format_time(parse_time(member.checkin_time))
 
 

@@ -12,7 +12,7 @@ from service import alerts, audit, member_commands, outbox, signups
 from service.config import Settings
 from service.conversation import Decision
 from service.crisis import crisis_line
-from service.members import add_do_not_text, erase, first_checkin_phrase, sender_for
+from service.members import add_do_not_text, erase, checkin_time_phrase, sender_for
 from service.models import Buddy, CheckIn, DoNotText, Member, Message, Signup
 from service.phones import address, phone_hash, region, split_address
 from service.texts import render
@@ -138,7 +138,7 @@ def _member_consent(c: Context) -> str:
     assert c.member is not None
     c.member.status, c.member.consent_at = "active", c.now
     c.event("member_consent", member_id=c.member.id)
-    return render("member_confirmed", name=c.member.name, time=first_checkin_phrase(c.member))
+    return render("member_confirmed", name=c.member.name, time=checkin_time_phrase(c.member))
 
 
 def _member_decline(c: Context) -> str:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from service.commands import parse_buddy, zone_from_text
 from service.schedule import ScheduleError, format_time, parse_time
 
-STEPS = ("name", "time", "zone", "buddy", "terms")
 _NAME_PREFIX = re.compile(r"^(hi|hey|hello)?[,!.\s]*(i'?m|i am|it'?s|my name is|this is|name'?s)?\s*", re.IGNORECASE)
 
 
