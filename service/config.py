@@ -40,6 +40,9 @@ class Settings:
     twilio_whatsapp_from: str = ""
     twilio_api_base_url: str = ""
     twilio_http_timeout: float = 10.0
+    # Read once for the twilio client (requests would re-read the environment on every call).
+    https_proxy: str = ""
+    requests_ca_bundle: str = ""
     simulator_db: str = str(VAR_DIR / "simulator.db")
     operator_alert_phone: str = ""
     help_contact: str = "reply here and a person will answer"

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from service.models import Message
-from service.queues import enqueue_send
+from service.queues import BATCH_SIZE, enqueue_batch, enqueue_send
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,21 @@ def commit(session: Session, connection: Redis | None) -> int:
 
 
 def dispatch(connection: Redis | None, pending: list[tuple[int, bool]]) -> int:
+    """Enqueue committed rows: each urgent one alone and first, the rest in batches."""
+    if connection is None:
+        return 0
+    urgent = [message_id for message_id, is_urgent in pending if is_urgent]
+    normal = [message_id for message_id, is_urgent in pending if not is_urgent]
     done = 0
-    for message_id, urgent in pending:
-        if connection is None:
-            break
-        try:
-            enqueue_send(connection, message_id, urgent=urgent)
+    try:
+        for message_id in urgent:
+            enqueue_send(connection, message_id, urgent=True)
             done += 1
-        except RedisError as exc:
-            # The row is committed; the sweeper will pick it up when Redis returns.
-            log.warning("enqueue of message %s deferred to the sweeper: %s", message_id, exc)
-            break
+        for start in range(0, len(normal), BATCH_SIZE):
+            chunk = normal[start:start + BATCH_SIZE]
+            enqueue_batch(connection, chunk)
+            done += len(chunk)
+    except RedisError as exc:
+        # The rows are committed; the sweeper will pick them up when Redis returns.
+        log.warning("enqueue of %s messages deferred to the sweeper: %s", len(pending) - done, exc)
     return done

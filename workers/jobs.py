@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import logging
 import random
+import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from service import alerts, audit, delivery, outbox, pacing, quiet
 from service.config import Settings
 from service.db import session_scope
-from service.members import add_do_not_text, is_do_not_text
+from service.members import add_do_not_text
 from service.messaging import TransportError
-from service.models import Alert, Buddy, Member, Message
-from service.phones import mask, split_address
-from service.queues import enqueue_send
+from service.models import Alert, Buddy, CheckIn, DoNotText, Member, Message
+from service.phones import mask, phone_hash, split_address
+from service.queues import BATCH_SECONDS, enqueue_batch, enqueue_send
 from workers import context
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 OPT_OUT_CODES = {"21610"}
 INVALID_CODES = {"21211", "21614", "21635"}
 AS_TEMPLATE = "retry: 63016 as a template"
+# Conditional UPDATEs by primary key: no objects in the session to bring up to date.
+NO_SYNC = {"synchronize_session": False}
 
 
 def _now() -> datetime:
@@ -36,14 +41,14 @@ def _now() -> datetime:
 def send_message(message_id: int) -> str:
     settings = context.settings()
     with session_scope(settings.database_url) as db:
-        claimed = db.execute(
+        message = db.scalars(
             update(Message).where(Message.id == message_id, Message.status == "pending")
-            .values(status="sending", attempts=Message.attempts + 1, updated_at=_now())).rowcount
-        if claimed != 1:
+            .values(status="sending", attempts=Message.attempts + 1, updated_at=_now())
+            .returning(Message), execution_options=NO_SYNC).one_or_none()
+        if message is None:
             return "skipped: another worker got there first, or it is no longer pending"
-        message = db.get(Message, message_id)
-        assert message is not None
-        reason = _blocked(db, message)
+        related = _load_related(db, message)  # held: the identity map keeps only weak references
+        reason = _blocked(db, message, do_not_text=related[0] is not None)
         if reason:
             message.status, message.error_code = "canceled", reason
             log.info("message %s to %s canceled: %s", message_id, mask(message.to_addr), reason)
@@ -78,6 +83,33 @@ def send_message(message_id: int) -> str:
     return record_sent(settings, message_id, result.sid, alert_id)
 
 
+def send_batch(message_ids: list[int]) -> str:
+    """Send several non-urgent messages (a fan-out's check-ins) in one job, each exactly as
+    `send_message` does, so RQ's own cost is paid once per batch. A batch that has run for
+    BATCH_SECONDS puts the rest back in the queue as a new job, so that a job stays short for
+    timeouts and warm shutdowns. A message whose send raised is left to the sweeper (it is still
+    `pending`, or `sending` and settled with Twilio); the rest go on, and the job then fails."""
+    started = time.monotonic()
+    outcomes: Counter[str] = Counter()
+    first_error: Exception | None = None
+    for n, message_id in enumerate(message_ids):
+        if n and time.monotonic() - started > BATCH_SECONDS:
+            enqueue_batch(context.redis(), message_ids[n:])
+            outcomes["put back"] += len(message_ids) - n
+            break
+        try:
+            outcome = send_message(message_id)
+        except Exception as exc:  # noqa: BLE001  one bad row must not hold back the others
+            log.exception("message %s: send failed; the sweeper will pick it up", message_id)
+            first_error = first_error or exc
+            outcomes["error"] += 1
+            continue
+        outcomes[outcome.split(":")[0].split(" ")[0]] += 1
+    if first_error is not None:
+        raise first_error
+    return ", ".join(f"{kind} {count}" for kind, count in outcomes.items())
+
+
 def find_sent(settings: Settings, to: str, body: str | None, since: datetime) -> str | None:
     """The SID of a message Twilio accepted for this row but we never recorded, or None.
 
@@ -98,7 +130,8 @@ def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | N
                 reconciled: bool = False) -> str:
     with session_scope(settings.database_url) as db:
         db.execute(update(Message).where(Message.id == message_id, Message.status == "sending")
-                   .values(status="sent", provider_sid=sid, error_code=None, updated_at=_now()))
+                   .values(status="sent", provider_sid=sid, error_code=None, updated_at=_now()),
+                   execution_options=NO_SYNC)
         delivery.replay_parked(context.redis(), db, sid)
         if alert_id is not None:
             db.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
@@ -126,10 +159,24 @@ def _template_for(db: Session, settings: Settings, message: Message) -> str | No
     return None
 
 
-def _blocked(db: Session, message: Message) -> str | None:
-    """Re-check consent at send time: she may have said STOP since the row was written."""
+def _load_related(db: Session, message: Message) -> Row[Any]:
+    """Load the member, buddy, check-in and alert this message names, in one round trip, with the
+    recipient's do-not-text entry (or None) first. While the caller holds the row, they stay in the
+    session's identity map, so the `db.get` calls of the send rules cost no query."""
     phone, _channel = split_address(message.to_addr)
-    if is_do_not_text(db, phone):
+    links = [(entity, fk) for entity, fk in ((Member, Message.member_id), (Buddy, Message.buddy_id),
+                                             (CheckIn, Message.checkin_id), (Alert, Message.alert_id))
+             if getattr(message, fk.key) is not None]
+    statement = select(DoNotText.phone_hash, *(entity for entity, _fk in links)).select_from(Message)
+    for entity, fk in links:
+        statement = statement.outerjoin(entity, entity.id == fk)
+    return db.execute(statement.outerjoin(DoNotText, DoNotText.phone_hash == phone_hash(phone))
+                      .where(Message.id == message.id)).one()
+
+
+def _blocked(db: Session, message: Message, *, do_not_text: bool) -> str | None:
+    """Re-check consent at send time: she may have said STOP since the row was written."""
+    if do_not_text:
         return "do-not-text"
     if message.kind == "alert" and message.buddy_id is not None:
         buddy = db.get(Buddy, message.buddy_id)

@@ -14,7 +14,7 @@ from service.config import Settings
 from service.db import session_factory, session_scope
 from service.messaging import TransportError
 from service.models import Message
-from service.queues import QUEUES, enqueue_send, queue, send_job_id
+from service.queues import waiting_message_ids
 from workers import context, jobs
 
 log = logging.getLogger(__name__)
@@ -91,15 +91,14 @@ def sweep_outbox() -> int:
                 Message.next_attempt_at.is_(None) & (Message.created_at < now - lost_after)))
             .order_by(Message.urgent.desc(), Message.id).limit(1000)).all()
     # A backlog longer than the lease is not a lost job: leave rows whose job still waits in a queue.
-    waiting = {job_id for name in QUEUES for job_id in queue(name, connection).get_job_ids()} if due else set()
-    lost = [row for row in due if send_job_id(row.id) not in waiting]
+    waiting = waiting_message_ids(connection) if due else set()
+    lost = [row for row in due if row.id not in waiting]
     if lost:
         # Lease each row so the next sweep does not enqueue it again while its job waits.
         with session_scope(settings.database_url) as db:
             db.execute(update(Message).where(Message.id.in_([r.id for r in lost]), Message.status == "pending")
                        .values(next_attempt_at=now + lost_after))
-    for row in lost:
-        enqueue_send(connection, row.id, urgent=row.urgent)
+    outbox.dispatch(connection, [(row.id, row.urgent) for row in lost])
     if lost or freed or found:
         log.info("sweeper: %s enqueued, %s freed from sending, %s found sent", len(lost), freed, found)
     return len(lost)

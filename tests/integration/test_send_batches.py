@@ -1,0 +1,111 @@
+"""Check-ins written together go out in batch jobs: each message still claimed, re-checked and
+recorded on its own, a batch never stops at one bad row, and the sweeper knows a batched row
+still waits in the queue."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from redis import Redis
+from sqlalchemy import func, select, update
+
+from service import outbox
+from service.members import add_do_not_text
+from service.models import Message
+from service.queues import BATCH_SIZE, DEFAULT, URGENT, queue
+from tests.conftest import texts_to
+from workers import context, jobs, periodic
+
+UTC = timezone.utc
+
+
+def phone(i: int) -> str:
+    return f"+1202555{1000 + i:04d}"
+
+
+def write_checkins(db: Any, count: int, *, dispatch: bool = True) -> list[int]:
+    """`count` pending check-in texts to different numbers, written in one transaction."""
+    with db() as s:
+        rows = [outbox.add(s, to=phone(i), body=f"How are you today? ({i})", kind="checkin", sender="+15005550006")
+                for i in range(count)]
+        ids = [m.id for m in rows]
+        if dispatch:
+            outbox.commit(s, context.redis())
+        else:
+            s.info.pop("outbox", None)
+    return ids
+
+
+def statuses(db: Any) -> dict[str, int]:
+    """Counts by status, `delivered` counted as `sent` (the simulator's callbacks may have come)."""
+    counts: dict[str, int] = {}
+    with db() as s:
+        for status, count in s.execute(select(Message.status, func.count()).group_by(Message.status)):
+            key = "sent" if status == "delivered" else status
+            counts[key] = counts.get(key, 0) + count
+    return counts
+
+
+def test_check_ins_written_together_go_out_in_batches_each_sent_once(app: Any, db: Any, sim: Any,
+                                                                     run_jobs: Any, redis_url: str) -> None:
+    write_checkins(db, 2 * BATCH_SIZE + 5)
+    connection = Redis.from_url(redis_url)
+    assert queue(DEFAULT, connection).count == 3  # 20 + 20 + 5 messages
+    assert queue(URGENT, connection).count == 0
+
+    run_jobs()
+
+    assert statuses(db) == {"sent": 2 * BATCH_SIZE + 5}
+    for i in range(2 * BATCH_SIZE + 5):
+        assert texts_to(sim, phone(i)) == [f"How are you today? ({i})"]
+
+
+def test_an_urgent_message_written_with_check_ins_gets_a_job_of_its_own(app: Any, db: Any, redis_url: str) -> None:
+    with db() as s:
+        for i in range(3):
+            outbox.add(s, to=phone(i), body="check-in", kind="checkin", sender="+15005550006")
+        outbox.add(s, to=phone(9), body="alert", kind="alert", sender="+15005550006", urgent=True)
+        assert outbox.commit(s, context.redis()) == 4
+    connection = Redis.from_url(redis_url)
+    assert queue(URGENT, connection).count == 1
+    assert queue(DEFAULT, connection).count == 1
+
+
+def test_a_batch_goes_on_past_a_message_it_must_not_send(app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    with db() as s:
+        add_do_not_text(s, phone(2), "stop")
+    write_checkins(db, 5)
+
+    run_jobs()
+
+    assert statuses(db) == {"sent": 4, "canceled": 1}
+    assert texts_to(sim, phone(2)) == []
+    assert texts_to(sim, phone(3)) == ["How are you today? (3)"]
+
+
+def test_a_batch_that_runs_past_its_time_puts_the_rest_back(app: Any, db: Any, sim: Any, run_jobs: Any,
+                                                           redis_url: str, monkeypatch: Any) -> None:
+    monkeypatch.setattr(jobs, "BATCH_SECONDS", 0)  # every message after the first is over time
+    ids = write_checkins(db, 4, dispatch=False)
+    outcome = jobs.send_batch(ids)
+    assert outcome == "sent 1, put back 3"
+    assert periodic.waiting_message_ids(Redis.from_url(redis_url)) == set(ids[1:])
+
+    run_jobs()
+
+    assert statuses(db) == {"sent": 4}
+
+
+def test_the_sweeper_leaves_rows_whose_batch_job_still_waits(app: Any, db: Any, settings: Any,
+                                                            redis_url: str) -> None:
+    ids = write_checkins(db, 6)
+    connection = Redis.from_url(redis_url)
+    with db() as s:  # long enough ago that the sweeper would call these rows lost
+        s.execute(update(Message).values(created_at=datetime.now(UTC) - timedelta(hours=1)))
+
+    assert periodic.sweep_outbox() == 0
+    assert queue(DEFAULT, connection).count == 1
+
+    queue(DEFAULT, connection).empty()  # the batch job is lost (Redis flushed, say)
+    assert periodic.sweep_outbox() == len(ids)
+    assert periodic.waiting_message_ids(connection) == set(ids)
