@@ -214,7 +214,8 @@ def _scale(norm: str) -> tuple[float, str] | None:
 
 
 def _number(token: str) -> float:
-    return _WORDS_AS_NUMBERS.get(token) or float(token)
+    # Not `.get(token) or float(token)`: "zero" maps to 0.0, which is falsy.
+    return _WORDS_AS_NUMBERS[token] if token in _WORDS_AS_NUMBERS else float(token)
 
 
 def _fmt(value: float) -> str:

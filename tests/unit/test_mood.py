@@ -23,6 +23,8 @@ MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon
         ("2 / 5", LOW, 2.0),
         ("2 out of 5 tbh", LOW, 2.0),
         ("two..", LOW, 2.0),
+        ("zero.", LOW, 1.0),
+        ("a zero today", LOW, 1.0),
         ("ONE.", LOW, 1.0),
         ("1!!!!!", LOW, 1.0),
         ("2 💤", LOW, 2.0),
