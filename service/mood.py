@@ -285,9 +285,9 @@ def _part_hits(part: str) -> list[tuple[str, float]]:
             before = tokens[max(0, i - 3):i]
             found.append(_negated(*entry, before[next((j + 1 for j in range(len(before) - 1, -1, -1) if before[j] in _BREAKS), 0):]))
     if not part.isascii():
-        found += [lex.EMOJI[e] for e in set(_EMOJI.findall(part))]
+        found += [lex.EMOJI[e] for e in dict.fromkeys(_EMOJI.findall(part))]
     if ":" in part or "<3" in part or "):" in part:
-        found += [(e, lex.EMOTICONS[e]) for e in set(_EMOTICON.findall(part))]
+        found += [(e, lex.EMOTICONS[e]) for e in dict.fromkeys(_EMOTICON.findall(part))]
     return found
 
 

@@ -239,3 +239,15 @@ def test_a_full_1600_character_repetitive_reply_is_scored(unit: str) -> None:
     # Repetition is what makes a regex backtrack; bench/mood_eval.py prints the worst time.
     text = (unit * 1600)[:1600]
     assert score(text).level in (CRISIS, LOW, OK, UNCLEAR)
+
+
+@pytest.mark.parametrize("text, first, second", [
+    ("🤣 then 😊", "lexicon:laughing", "lexicon:emoji_ok"),
+    ("😊 then 🤣", "lexicon:emoji_ok", "lexicon:laughing"),
+    (":( then :)", "lexicon::(", "lexicon::)"),
+    (":) then :(", "lexicon::)", "lexicon::("),
+])
+def test_emoji_and_emoticon_reasons_follow_the_order_she_typed_them(text: str, first: str, second: str) -> None:
+    # They were once collected in a set, so their order changed from one process to the next.
+    reasons = score(text).reasons
+    assert reasons.index(first) < reasons.index(second)
