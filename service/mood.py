@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
 
 from service import mood_lexicon as lex
-
-if TYPE_CHECKING:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from service.mood_vader import Compound
 
 CRISIS, LOW, OK, UNCLEAR = "crisis", "low", "ok", "unclear"
 
@@ -293,7 +290,7 @@ def _with_scale(scale: tuple[float, str], words: float | None, word_reasons: lis
         overruled = words is not None and words <= OVERRULE_HIGH_SCALE
         return Mood(LOW if overruled else OK, value, reasons)
     if words is None:
-        compound = _vader()(text)["compound"]
+        compound = _vader()(text)
         if compound <= -0.3:
             return Mood(LOW, value, (*reasons, f"vader:{compound:.2f}"))
         return Mood(OK, value, reasons)
@@ -366,7 +363,7 @@ def _from_words(total: float, reasons: list[str]) -> Mood:
 
 
 def _from_vader(text: str, word_reasons: list[str] | None = None) -> Mood:
-    compound = _vader()(text)["compound"]
+    compound = _vader()(text)
     reason = (*(word_reasons or ()), f"vader:{compound:.2f}")
     estimate = round(3 + 2 * compound, 2)
     if compound <= VADER_LOW:
@@ -376,15 +373,13 @@ def _from_vader(text: str, word_reasons: list[str] | None = None) -> Mood:
     return Mood(UNCLEAR, None, (*reason, "unclear:no_signal"))
 
 
-_analyzer: "SentimentIntensityAnalyzer | None" = None
+_compound: Compound | None = None
 
 
-def _vader() -> Callable[[str], dict[str, float]]:
+def _vader() -> Compound:
     # Built on first use: loading VADER's lexicon is the one slow step, and importing
     # this module must stay cheap for the web process and the tests.
-    global _analyzer
-    if _analyzer is None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        _analyzer = SentimentIntensityAnalyzer()
-    return _analyzer.polarity_scores
+    global _compound
+    if _compound is None:
+        _compound = Compound()
+    return _compound

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from service import mood
 from service.mood import CRISIS, LOW, OK, UNCLEAR, Mood, is_crisis, score
 
-MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py")]
+MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py"),
+                Path(mood.__file__).with_name("mood_vader.py")]
 
 
 @pytest.mark.parametrize(
@@ -251,3 +253,31 @@ def test_emoji_and_emoticon_reasons_follow_the_order_she_typed_them(text: str, f
     # They were once collected in a set, so their order changed from one process to the next.
     reasons = score(text).reasons
     assert reasons.index(first) < reasons.index(second)
+
+
+@pytest.fixture(scope="module")
+def plain_vader() -> Callable[[str], float]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    return lambda text: analyzer.polarity_scores(text)["compound"]
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "The stroller is great!!", "NOT good, not good at all", "kind of ok i guess", "it was the shit",
+    "fine but the nights are hard :(", "never so happy", "without a doubt lovely", "at least it isnt awful",
+    "😊", "so tired😩😩 but ok 👍", "no sleep no joy", "Yeah right, GREAT day", "sort of sad?? really???",
+])
+def test_the_compound_shortcut_equals_plain_vader(text: str, plain_vader: Callable[[str], float]) -> None:
+    assert mood._vader()(text) == plain_vader(text)
+
+
+_VADER_WORDS = st.sampled_from(["good", "bad", "not", "no", "but", "BUT", "very", "kind", "of", "least", "never",
+                                "so", "this", "without", "doubt", "GREAT", "sad", "the", "shit", "lol", ":)", "😭",
+                                "😊x", "isn't", "!!", "?", "sort", "yeah", "right", "baby", "tired", "nor", "love"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_VADER_WORDS, max_size=25).map(" ".join) | st.text(max_size=200))
+def test_the_compound_shortcut_equals_plain_vader_on_any_text(text: str, plain_vader: Callable[[str], float]) -> None:
+    assert mood._vader()(text) == plain_vader(text)
