@@ -267,6 +267,9 @@ def plain_vader() -> Callable[[str], float]:
     "", "   ", "The stroller is great!!", "NOT good, not good at all", "kind of ok i guess", "it was the shit",
     "fine but the nights are hard :(", "never so happy", "without a doubt lovely", "at least it isnt awful",
     "😊", "so tired😩😩 but ok 👍", "no sleep no joy", "Yeah right, GREAT day", "sort of sad?? really???",
+    "a kiss of death for naps", "cake to die for", "never this tired", "Without doubt a bad ass mom", "didn't cry",
+    "without doubt good", "never so good", "nope not one bit happy", "just enough sleep, kind of nice",
+    "it wouldn't've been fun",
 ])
 def test_the_compound_shortcut_equals_plain_vader(text: str, plain_vader: Callable[[str], float]) -> None:
     assert mood._vader()(text) == plain_vader(text)
@@ -274,7 +277,8 @@ def test_the_compound_shortcut_equals_plain_vader(text: str, plain_vader: Callab
 
 _VADER_WORDS = st.sampled_from(["good", "bad", "not", "no", "but", "BUT", "very", "kind", "of", "least", "never",
                                 "so", "this", "without", "doubt", "GREAT", "sad", "the", "shit", "lol", ":)", "😭",
-                                "😊x", "isn't", "!!", "?", "sort", "yeah", "right", "baby", "tired", "nor", "love"])
+                                "😊x", "isn't", "!!", "?", "sort", "yeah", "right", "baby", "tired", "nor", "love",
+                                "kiss", "death", "to", "die", "for", "bomb", "ass", "just", "enough", "Never", "NOT"])
 
 
 @settings(max_examples=300, deadline=None)
