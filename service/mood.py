@@ -154,7 +154,7 @@ _BREAKS = frozenset(".!?;,\n")
 # Laughter and idioms ("killing me lol") mean VADER would misread the scary words.
 _JOKING = frozenset({"lexicon:hyperbole", "lexicon:laughing"})
 _REWRITE = re.compile(r"(?<![a-z])(?=[a-z])(?:" + "|".join(re.escape(k) for k in sorted(lex.REWRITES, key=len, reverse=True)) + r")(?![a-z])")
-_APOSTROPHES = str.maketrans("", "", "'’‘`´")
+_APOSTROPHES = "'’‘`´"
 _REPEATS = re.compile(r"(.)\1\1+")
 _CONTRAST = re.compile(r"\b(?:but|though|although|however|except|yet)\b")
 _PUNCT_SPLIT = re.compile(r"[.!?;,\n]+")
@@ -214,7 +214,10 @@ def normalise(text: str) -> str:
     if not text.isascii():  # most replies are plain ASCII; skip the Unicode work for them
         text = unicodedata.normalize("NFKC", text).replace("\ufe0f", "").replace("\u200d", "")
         text = re.sub(r"[\U0001F3FB-\U0001F3FF]", "", text)  # skin tones carry no mood
-    t = text.lower().translate(_APOSTROPHES)
+    t = text.lower()
+    for mark in _APOSTROPHES:  # five substring checks are cheaper than one str.translate
+        if mark in t:
+            t = t.replace(mark, "")
     if _REPEATS.search(t):  # searching first is 4x cheaper than always substituting
         t = _REPEATS.sub(r"\1\1", t)  # "soooo" -> "soo", "!!!!" -> "!!"
     return _REWRITE.sub(lambda m: lex.REWRITES[m.group(0)], t)
