@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -285,3 +286,35 @@ _VADER_WORDS = st.sampled_from(["good", "bad", "not", "no", "but", "BUT", "very"
 @given(text=st.lists(_VADER_WORDS, max_size=25).map(" ".join) | st.text(max_size=200))
 def test_the_compound_shortcut_equals_plain_vader_on_any_text(text: str, plain_vader: Callable[[str], float]) -> None:
     assert mood._vader()(text) == plain_vader(text)
+
+
+def _written(pairs: list[tuple[str, str]], prefix: str, suffix: str = "") -> tuple[re.Pattern[str], list[str]]:
+    return re.compile(prefix + "(?:" + "|".join(f"(?:{p})()" for p, _ in pairs) + ")" + suffix), [t for _, t in pairs]
+
+
+_AT_WORD = [(p[2:], g) for g, ps in mood.lex.CRISIS.items() for p in ps if p.startswith(r"\b")]
+_PHRASE_PAIRS = [(entry[3], str(i)) for i, entry in enumerate(mood.lex.LEXICON) if entry[3]]
+_PATTERN_WORDS = sorted({w for p, _ in _AT_WORD + _PHRASE_PAIRS for w in re.findall(r"[a-z]+", p)})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PATTERN_WORDS), min_size=1, max_size=14).map(" ".join)
+       | st.lists(st.sampled_from([*_PATTERN_WORDS, ",", ".", "!"]), max_size=14).map(" ".join))
+def test_the_combined_patterns_find_exactly_what_the_written_patterns_find(text: str) -> None:
+    # The scorer nests alternatives under their first letters for speed; the order in
+    # which the written patterns try them, and so every match, must stay the same.
+    cases = [(mood._CRISIS[0], _written(_AT_WORD, r"(?<![a-z0-9])(?=[a-z0-9])")),
+             ((mood._PHRASES, mood._PHRASE_ENTRY), _written(_PHRASE_PAIRS, r"(?<![a-z])(?=[a-z])", r"(?![a-z])"))]
+    for (fast, fast_tags), (plain, plain_tags) in cases:
+        assert [(m.span(), fast_tags[m.lastindex - 1]) for m in fast.finditer(text)] == [
+            (m.span(), plain_tags[m.lastindex - 1]) for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["no way out", "so no way", "so not", "not now", "nope", "no, no way", "so so no", "ya ya"])
+def test_nesting_alternatives_keeps_the_first_written_one_that_matches(text: str) -> None:
+    pairs = [("no (?:way|way out)", "a"), ("no way out", "b"), ("(?:so )?no", "c"), ("n(?:o|ot)", "d"), ("nope|so", "e"),
+             ("(?:ya )?ya", "f")]
+    fast, fast_tags = mood._tagged(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
+    plain, plain_tags = _written(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
+    assert [(m.span(), fast_tags[m.lastindex - 1]) for m in fast.finditer(text)] == [
+        (m.span(), plain_tags[m.lastindex - 1]) for m in plain.finditer(text)]
