@@ -26,6 +26,8 @@ WORDS_THRESHOLD = 0.25
 # Words strong enough to overrule a 4 or 5 ("4 but honestly drowning"): a false alert
 # to a friend costs less than a missed one.
 OVERRULE_HIGH_SCALE = -1.5
+# A sarcasm marker with no positive word to turn: a mild complaint, like ":/".
+SARCASM_ALONE = -0.5
 VADER_LOW = -0.05
 VADER_OK = 0.05
 
@@ -160,7 +162,9 @@ _CONTRAST = re.compile(r"\b(?:but|though|although|however|except|yet)\b")
 _PUNCT_SPLIT = re.compile(r"[.!?;,\n]+")
 _WINDOW_SPLIT = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|except|yet)\b")
 _WORD = re.compile(r"[a-z]+")
-_SARCASM = re.compile(lex.SARCASM)
+# Nested like the lexicon's patterns: every reply is searched, and a pattern whose
+# alternatives all start with a letter lets the engine skip ahead to candidate characters.
+_SARCASM = _tagged([(lex.SARCASM, "sarcasm")])[0]
 _HEDGE = re.compile(rf"\b(?:{lex.HEDGES})\b")
 _NO_SIGNAL = re.compile(rf"(?:{lex.NO_SIGNAL})[\s.!?]*")
 _EMOJI = re.compile("[" + re.escape("".join(lex.EMOJI)) + "]")
@@ -304,9 +308,11 @@ def _words(norm: str) -> tuple[float, list[str], bool]:
     """Sum of the lexicon's weights, with negation, contrast ("tired but happy") and sarcasm."""
     parts = _CONTRAST.split(norm)
     found = [_part_hits(part) for part in parts]
-    # Sarcasm and hedges only change positive words, so most replies skip both searches.
     any_positive = any(value > 0 for hits in found for _, value in hits)
-    sarcastic = any_positive and bool(_SARCASM.search(norm))
+    marked = bool(_SARCASM.search(norm))
+    # Sarcasm turns positive words into complaints; with none to turn ("living the dream 🙃")
+    # the marker is the complaint. Hedges only change positive words: most replies skip them.
+    sarcastic = any_positive and marked
     hedged = any_positive and bool(_HEDGE.search(norm))
     weighted: list[tuple[str, float]] = []
     for i, hits in enumerate(found):
@@ -316,6 +322,8 @@ def _words(norm: str) -> tuple[float, list[str], bool]:
             if value > 0 and (sarcastic or (hedged and name == "ok")):
                 value, name = -max(value, 0.5), f"grudging_{name}"
             weighted.append((name, value * weight))
+    if marked and not any_positive:
+        weighted.append(("sarcasm", SARCASM_ALONE))
     positive = any(v > 0 for _, v in weighted)
     # Crying next to anything positive is happy tears ("first steps 😭😭 so proud").
     total = sum(v * 0.25 if name == "crying" and positive else v for name, v in weighted)

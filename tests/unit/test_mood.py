@@ -318,3 +318,21 @@ def test_nesting_alternatives_keeps_the_first_written_one_that_matches(text: str
     plain, plain_tags = _written(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
     assert [(m.span(), fast_tags[m.lastindex - 1]) for m in fast.finditer(text)] == [
         (m.span(), plain_tags[m.lastindex - 1]) for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["🙃", "bath time went great 🙃", "living the dream over here", "oh joy, teething round two",
+                                  "thanks for nothing, daycare"])
+def test_a_sarcasm_marker_is_a_complaint_even_with_no_positive_word_to_turn(text: str) -> None:
+    result = score(text)
+    assert result.level == LOW
+    assert "lexicon:sarcasm" in result.reasons
+
+
+def test_a_sarcasm_marker_alone_does_not_overrule_a_high_rating() -> None:
+    assert score("4 🙃").level == OK
+
+
+@pytest.mark.parametrize("text, level", [("just surviving", LOW), ("barely surviving the week", LOW),
+                                         ("full survival mode", LOW), ("we survived the party!", OK)])
+def test_surviving_is_struggling_but_having_survived_is_fine(text: str, level: str) -> None:
+    assert score(text).level == level
