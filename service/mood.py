@@ -29,6 +29,8 @@ OVERRULE_HIGH_SCALE = -1.5
 # A sarcasm marker with no positive word to turn: a mild complaint, like ":/".
 SARCASM_ALONE = -0.5
 VADER_LOW = -0.05
+# VADER's usual line for strongly negative text: a question this negative is a complaint.
+VADER_STRONG_LOW = -0.5
 VADER_OK = 0.05
 
 
@@ -204,7 +206,7 @@ def score(text: str) -> Mood:
     if has_words and (abs(words) >= WORDS_THRESHOLD or _JOKING.intersection(word_reasons)):
         return _from_words(words, word_reasons)
     if norm.rstrip().endswith("?"):
-        return Mood(UNCLEAR, None, ("unclear:question",))
+        return _question(text, word_reasons)
     # Our lexicon found nothing, or pulls both ways: VADER's larger vocabulary decides.
     return _from_vader(text, word_reasons)
 
@@ -371,6 +373,15 @@ def _from_words(total: float, reasons: list[str]) -> Mood:
     if total >= WORDS_THRESHOLD:
         return Mood(OK, estimate, tuple(reasons))
     return Mood(UNCLEAR, None, (*reasons, "unclear:mixed"))
+
+
+def _question(text: str, word_reasons: list[str]) -> Mood:
+    """A question is asked back to her (unclear), unless VADER finds it strongly negative:
+    "why am i such a disaster?" is a complaint in the shape of a question."""
+    compound = _vader()(text)
+    if compound <= VADER_STRONG_LOW:
+        return Mood(LOW, round(3 + 2 * compound, 2), (*word_reasons, "question", f"vader:{compound:.2f}"))
+    return Mood(UNCLEAR, None, ("unclear:question",))
 
 
 def _from_vader(text: str, word_reasons: list[str] | None = None) -> Mood:

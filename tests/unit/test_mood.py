@@ -336,3 +336,16 @@ def test_a_sarcasm_marker_alone_does_not_overrule_a_high_rating() -> None:
                                          ("full survival mode", LOW), ("we survived the party!", OK)])
 def test_surviving_is_struggling_but_having_survived_is_fine(text: str, level: str) -> None:
     assert score(text).level == level
+
+
+@pytest.mark.parametrize("text", ["why am i such a disaster?", "why is this so damn painful?",
+                                  "why does every night end in a screaming disaster?"])
+def test_a_strongly_negative_question_is_a_complaint_not_a_question(text: str) -> None:
+    result = score(text)
+    assert result.level == LOW
+    assert "question" in result.reasons
+
+
+@pytest.mark.parametrize("text", ["any tips for teething?", "can you call me later?", "is the clinic open on sundays?"])
+def test_other_questions_without_a_mood_word_are_asked_back(text: str) -> None:
+    assert score(text) == Mood(UNCLEAR, None, ("unclear:question",))
