@@ -29,7 +29,8 @@ OVERRULE_HIGH_SCALE = -1.5
 # A sarcasm marker with no positive word to turn: a mild complaint, like ":/".
 SARCASM_ALONE = -0.5
 VADER_LOW = -0.05
-# VADER's usual line for strongly negative text: a question this negative is a complaint.
+# VADER's usual line for strongly negative text: a question this negative is a complaint,
+# and a reply this negative is not made fine by a "fine" in it.
 VADER_STRONG_LOW = -0.5
 VADER_OK = 0.05
 
@@ -152,6 +153,8 @@ def _compile_phrases() -> tuple[re.Pattern[str], list[str]]:
 
 _CRISIS = _compile_crisis()
 _PHRASES, _PHRASE_ENTRY = _compile_phrases()
+# "Could be worse", "cant complain": ok-phrases made of words VADER reads as negative.
+_OK_PHRASES = re.compile(r"(?<![a-z])(?:" + next(e[3] for e in lex.LEXICON if e[0] == "ok") + r")(?![a-z])")
 _SINGLE_WORDS = {word: (name, weight) for name, weight, words, _ in lex.LEXICON for word in words.split()}
 _TOKEN = re.compile(r"[a-z]+|[.!?;,\n]")
 _BREAKS = frozenset(".!?;,\n")
@@ -204,6 +207,8 @@ def score(text: str) -> Mood:
     if _NO_SIGNAL.fullmatch(norm.strip()):
         return Mood(UNCLEAR, None, ("unclear:no_signal",))
     if has_words and (abs(words) >= WORDS_THRESHOLD or _JOKING.intersection(word_reasons)):
+        if word_reasons == ["lexicon:ok"] and not _OK_PHRASES.search(norm):
+            return _shrug(text, words, word_reasons)
         return _from_words(words, word_reasons)
     if norm.rstrip().endswith("?"):
         return _question(text, word_reasons)
@@ -384,8 +389,21 @@ def _question(text: str, word_reasons: list[str]) -> Mood:
     return Mood(UNCLEAR, None, ("unclear:question",))
 
 
-def _from_vader(text: str, word_reasons: list[str] | None = None) -> Mood:
+def _shrug(text: str, words: float, word_reasons: list[str]) -> Mood:
+    """"Fine" and "ok" are the mildest praise, and often a shrug before the news ("ok. the
+    car died on the highway"): when VADER finds the reply strongly negative, it decides.
+    Not for "could be worse" and the like, whose negative words VADER would misread."""
     compound = _vader()(text)
+    if compound <= VADER_STRONG_LOW:
+        return _vader_mood(compound, word_reasons)
+    return _from_words(words, word_reasons)
+
+
+def _from_vader(text: str, word_reasons: list[str] | None = None) -> Mood:
+    return _vader_mood(_vader()(text), word_reasons)
+
+
+def _vader_mood(compound: float, word_reasons: list[str] | None) -> Mood:
     reason = (*(word_reasons or ()), f"vader:{compound:.2f}")
     estimate = round(3 + 2 * compound, 2)
     if compound <= VADER_LOW:

@@ -349,3 +349,16 @@ def test_a_strongly_negative_question_is_a_complaint_not_a_question(text: str) -
 @pytest.mark.parametrize("text", ["any tips for teething?", "can you call me later?", "is the clinic open on sundays?"])
 def test_other_questions_without_a_mood_word_are_asked_back(text: str) -> None:
     assert score(text) == Mood(UNCLEAR, None, ("unclear:question",))
+
+
+@pytest.mark.parametrize("text, level", [
+    ("fine. the car died on the highway and we missed the appointment", LOW),
+    ("fine", OK), ("ok!", OK), ("alright, pediatrician visit went normal", OK),
+])
+def test_a_fine_does_not_make_strongly_negative_news_fine(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+@pytest.mark.parametrize("text", ["could be worse", "cant complain, no disasters", "hanging in there, no crying today"])
+def test_ok_phrases_made_of_negative_words_stay_ok(text: str) -> None:
+    assert score(text).level == OK
