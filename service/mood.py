@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from service import mood_lexicon as lex
+from service.mood_patterns import tagged
 from service.mood_vader import Compound
 
 CRISIS, LOW, OK, UNCLEAR = "crisis", "low", "ok", "unclear"
@@ -42,113 +43,17 @@ class Mood:
     reasons: tuple[str, ...]
 
 
-def _split(pattern: str) -> list[str]:
-    """A pattern's top-level alternatives, in order."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 1
-        elif c == "[":  # a "|" or ")" inside a class is a plain character
-            i = pattern.index("]", i + 2 if pattern[i + 1:i + 2] in ("]", "^") else i + 1)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _alternatives(pattern: str) -> list[str]:
-    """Split a pattern at its top-level "|", opening a leading "(?:a|b) ..." into "a ...", "b ...".
-
-    Python's regex engine rejects an alternative that starts with a plain letter in one
-    step, but must enter one that starts with a group: flat, letter-first alternatives
-    make the big patterns below two to three times faster.
-    """
-    parts = _split(pattern)
-    opened = [re.fullmatch(r"\(\?:([a-z |]+)\)([^?*+{].*)", p) for p in parts]
-    flat = [w + m.group(2) for m in opened if m for w in m.group(1).split("|")] + [
-        p for p, m in zip(parts, opened) if not m]
-    return [alt for p in flat for alt in _opened(p)]
-
-
-def _opened(alt: str) -> list[str]:
-    """One alternative as several that start with a literal where the engine allows it:
-    "(?:a|b)c" -> "ac", "bc" and "(?:a)?b" -> "ab", "b", in the order the engine tries them,
-    so the combined pattern matches exactly what the written one does."""
-    if not alt.startswith("(?:"):
-        return [alt]
-    depth, end = 0, 0
-    for end, c in enumerate(alt):  # no escapes or classes inside the groups we open
-        depth += (c == "(") - (c == ")")
-        if depth == 0:
-            break
-    inner, rest = alt[3:end], alt[end + 1:]
-    if "\\" in inner or "[" in inner or rest[:1] in ("*", "+", "{") or rest[:2] in ("??", "?+"):
-        return [alt]
-    if rest[:1] == "?":
-        return [x for a in _split(inner) for x in _opened(a + rest[1:])] + _opened(rest[1:])
-    return [x for a in _split(inner) for x in _opened(a + rest)]
-
-
-def _dispatch(alts: list[tuple[str, str]]) -> tuple[str, list[str]]:
-    """Alternatives that start with the same literal character nested under it.
-
-    The engine walks a group's alternatives one by one; with a few hundred of them at each
-    word start that walk is most of the cost. Nested under their first character, it
-    takes a few dozen steps. Only neighbours are grouped and their order is kept, so the
-    first alternative that matches is still the one the written order names.
-    """
-    out: list[str] = []
-    tags: list[str] = []
-    bucket: dict[str, list[tuple[str, str]]] = {}
-
-    def flush() -> None:
-        for first, rests in bucket.items():
-            body, inner_tags = _dispatch(rests) if len(rests) > 1 else rests[0]
-            out.append(first + (f"(?:{body})" if len(rests) > 1 else body))
-            tags.extend(inner_tags if len(rests) > 1 else [rests[0][1]])
-        bucket.clear()
-
-    for alt, tag in alts:
-        if len(alt) > 1 and (alt[0].isalnum() or alt[0] == " ") and alt[1] not in "?*+{":
-            bucket.setdefault(alt[0], []).append((alt[1:], tag))
-        else:
-            flush()
-            out.append(alt)
-            tags.append(tag)
-    flush()
-    return "|".join(out), tags
-
-
-def _tagged(pairs: list[tuple[str, str]], prefix: str = "", suffix: str = "") -> tuple[re.Pattern[str], list[str]]:
-    """One regex for many (pattern, tag) pairs; an empty group after each alternative
-    tells which tag matched (match.lastindex), without slowing the alternative's start."""
-    alts = []
-    for pattern, tag in pairs:
-        for alt in _alternatives(pattern):
-            assert "(?P" not in alt and not re.search(r"(?<!\\)\((?!\?)", alt), f"capturing group in {alt!r}"
-            alts.append((f"{alt}()", tag))
-    body, tags = _dispatch(alts)
-    return re.compile(f"{prefix}(?:{body}){suffix}"), tags
-
-
 def _compile_crisis() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
     # Phrases that start on a word boundary are tried only at word starts: five times
     # faster than checking every pattern at every character.
     at_word = [(p[2:], g) for g, ps in lex.CRISIS.items() for p in ps if p.startswith(r"\b")]
     anywhere = [(p, g) for g, ps in lex.CRISIS.items() for p in ps if not p.startswith(r"\b")]
-    return _tagged(at_word, prefix=r"(?<![a-z0-9])(?=[a-z0-9])"), _tagged(anywhere)
+    return tagged(at_word, prefix=r"(?<![a-z0-9])(?=[a-z0-9])"), tagged(anywhere)
 
 
 def _compile_phrases() -> tuple[re.Pattern[str], list[str]]:
     pairs = [(entry[3], str(i)) for i, entry in enumerate(lex.LEXICON) if entry[3]]
-    return _tagged(pairs, prefix=r"(?<![a-z])(?=[a-z])", suffix=r"(?![a-z])")
+    return tagged(pairs, prefix=r"(?<![a-z])(?=[a-z])", suffix=r"(?![a-z])")
 
 
 _CRISIS = _compile_crisis()
@@ -160,7 +65,8 @@ _TOKEN = re.compile(r"[a-z]+|[.!?;,\n]")
 _BREAKS = frozenset(".!?;,\n")
 # Laughter and idioms ("killing me lol") mean VADER would misread the scary words.
 _JOKING = frozenset({"lexicon:hyperbole", "lexicon:laughing"})
-_REWRITE = re.compile(r"(?<![a-z])(?=[a-z])(?:" + "|".join(re.escape(k) for k in sorted(lex.REWRITES, key=len, reverse=True)) + r")(?![a-z])")
+_REWRITE = tagged([(re.escape(k), k) for k in sorted(lex.REWRITES, key=len, reverse=True)],
+                  prefix=r"(?<![a-z])(?=[a-z])", suffix=r"(?![a-z])")[0]
 _APOSTROPHES = "'’‘`´"
 _REPEATS = re.compile(r"(.)\1\1+")
 _CONTRAST = re.compile(r"\b(?:but|though|although|however|except|yet)\b")
@@ -169,7 +75,7 @@ _WINDOW_SPLIT = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|except|y
 _WORD = re.compile(r"[a-z]+")
 # Nested like the lexicon's patterns: every reply is searched, and a pattern whose
 # alternatives all start with a letter lets the engine skip ahead to candidate characters.
-_SARCASM = _tagged([(lex.SARCASM, "sarcasm")])[0]
+_SARCASM = tagged([(lex.SARCASM, "sarcasm")])[0]
 _HEDGE = re.compile(rf"\b(?:{lex.HEDGES})\b")
 _NO_SIGNAL = re.compile(rf"(?:{lex.NO_SIGNAL})[\s.!?]*")
 _EMOJI = re.compile("[" + re.escape("".join(lex.EMOJI)) + "]")

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service import mood
+from service import mood, mood_patterns
 from service.mood import CRISIS, LOW, OK, UNCLEAR, Mood, is_crisis, score
 
 MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py"),
-                Path(mood.__file__).with_name("mood_vader.py")]
+                Path(mood.__file__).with_name("mood_vader.py"), Path(mood.__file__).with_name("mood_patterns.py")]
 
 
 @pytest.mark.parametrize(
@@ -314,7 +314,7 @@ def test_the_combined_patterns_find_exactly_what_the_written_patterns_find(text:
 def test_nesting_alternatives_keeps_the_first_written_one_that_matches(text: str) -> None:
     pairs = [("no (?:way|way out)", "a"), ("no way out", "b"), ("(?:so )?no", "c"), ("n(?:o|ot)", "d"), ("nope|so", "e"),
              ("(?:ya )?ya", "f")]
-    fast, fast_tags = mood._tagged(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
+    fast, fast_tags = mood_patterns.tagged(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
     plain, plain_tags = _written(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
     assert [(m.span(), fast_tags[m.lastindex - 1]) for m in fast.finditer(text)] == [
         (m.span(), plain_tags[m.lastindex - 1]) for m in plain.finditer(text)]
