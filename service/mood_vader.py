@@ -5,7 +5,7 @@ The mood scorer needs one number from VADER: `polarity_scores(text)["compound"]`
 to swap emoji for words, and sends every word through its full valence rules even when
 the word is not in its lexicon. Those words always score 0, so skipping them, skipping
 the character walk for ASCII text (VADER's emoji table has no ASCII key) and skipping
-the shares gives the very same compound for about half the time. Every rule that can
+the shares gives the very same compound in well under half the time. Every rule that can
 change a lexicon word's valence still runs in VADER's own code, except two checks that
 lower-case the whole reply again for every lexicon word they look at: `_lean_checks`
 rewrites them to lower-case only the few words they read (same logic as vaderSentiment 3.3.2,
