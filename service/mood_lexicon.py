@@ -107,7 +107,8 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"too much|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
     ("exhausted", -1.0, "exhausted tired wiped knackered sleepy", r"worn (?:down|out)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
-     r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|a mess|hot mess"),
+     r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|a mess|hot mess|"
+     r"(?:just|barely|only) surviving|survival mode"),
     ("snapped", -1.0, "snapped yelled rage angry irritable cranky grumpy frazzled stressed stress", r"screamed at|short fuse"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",

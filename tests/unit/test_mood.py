@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service import mood
+from service import mood, mood_patterns
 from service.mood import CRISIS, LOW, OK, UNCLEAR, Mood, is_crisis, score
 
-MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py")]
+MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py"),
+                Path(mood.__file__).with_name("mood_vader.py"), Path(mood.__file__).with_name("mood_patterns.py")]
 
 
 @pytest.mark.parametrize(
@@ -23,6 +26,8 @@ MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon
         ("2 / 5", LOW, 2.0),
         ("2 out of 5 tbh", LOW, 2.0),
         ("two..", LOW, 2.0),
+        ("zero.", LOW, 1.0),
+        ("a zero today", LOW, 1.0),
         ("ONE.", LOW, 1.0),
         ("1!!!!!", LOW, 1.0),
         ("2 💤", LOW, 2.0),
@@ -237,3 +242,123 @@ def test_a_full_1600_character_repetitive_reply_is_scored(unit: str) -> None:
     # Repetition is what makes a regex backtrack; bench/mood_eval.py prints the worst time.
     text = (unit * 1600)[:1600]
     assert score(text).level in (CRISIS, LOW, OK, UNCLEAR)
+
+
+@pytest.mark.parametrize("text, first, second", [
+    ("🤣 then 😊", "lexicon:laughing", "lexicon:emoji_ok"),
+    ("😊 then 🤣", "lexicon:emoji_ok", "lexicon:laughing"),
+    (":( then :)", "lexicon::(", "lexicon::)"),
+    (":) then :(", "lexicon::)", "lexicon::("),
+])
+def test_emoji_and_emoticon_reasons_follow_the_order_she_typed_them(text: str, first: str, second: str) -> None:
+    # They were once collected in a set, so their order changed from one process to the next.
+    reasons = score(text).reasons
+    assert reasons.index(first) < reasons.index(second)
+
+
+@pytest.fixture(scope="module")
+def plain_vader() -> Callable[[str], float]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    return lambda text: analyzer.polarity_scores(text)["compound"]
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "The stroller is great!!", "NOT good, not good at all", "kind of ok i guess", "it was the shit",
+    "fine but the nights are hard :(", "never so happy", "without a doubt lovely", "at least it isnt awful",
+    "😊", "so tired😩😩 but ok 👍", "no sleep no joy", "Yeah right, GREAT day", "sort of sad?? really???",
+    "a kiss of death for naps", "cake to die for", "never this tired", "Without doubt a bad ass mom", "didn't cry",
+    "without doubt good", "never so good", "nope not one bit happy", "just enough sleep, kind of nice",
+    "it wouldn't've been fun",
+])
+def test_the_compound_shortcut_equals_plain_vader(text: str, plain_vader: Callable[[str], float]) -> None:
+    assert mood._vader()(text) == plain_vader(text)
+
+
+_VADER_WORDS = st.sampled_from(["good", "bad", "not", "no", "but", "BUT", "very", "kind", "of", "least", "never",
+                                "so", "this", "without", "doubt", "GREAT", "sad", "the", "shit", "lol", ":)", "😭",
+                                "😊x", "isn't", "!!", "?", "sort", "yeah", "right", "baby", "tired", "nor", "love",
+                                "kiss", "death", "to", "die", "for", "bomb", "ass", "just", "enough", "Never", "NOT"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_VADER_WORDS, max_size=25).map(" ".join) | st.text(max_size=200))
+def test_the_compound_shortcut_equals_plain_vader_on_any_text(text: str, plain_vader: Callable[[str], float]) -> None:
+    assert mood._vader()(text) == plain_vader(text)
+
+
+def _written(pairs: list[tuple[str, str]], prefix: str, suffix: str = "") -> tuple[re.Pattern[str], list[str]]:
+    return re.compile(prefix + "(?:" + "|".join(f"(?:{p})()" for p, _ in pairs) + ")" + suffix), [t for _, t in pairs]
+
+
+_AT_WORD = [(p[2:], g) for g, ps in mood.lex.CRISIS.items() for p in ps if p.startswith(r"\b")]
+_PHRASE_PAIRS = [(entry[3], str(i)) for i, entry in enumerate(mood.lex.LEXICON) if entry[3]]
+_PATTERN_WORDS = sorted({w for p, _ in _AT_WORD + _PHRASE_PAIRS for w in re.findall(r"[a-z]+", p)})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PATTERN_WORDS), min_size=1, max_size=14).map(" ".join)
+       | st.lists(st.sampled_from([*_PATTERN_WORDS, ",", ".", "!"]), max_size=14).map(" ".join))
+def test_the_combined_patterns_find_exactly_what_the_written_patterns_find(text: str) -> None:
+    # The scorer nests alternatives under their first letters for speed; the order in
+    # which the written patterns try them, and so every match, must stay the same.
+    cases = [(mood._CRISIS[0], _written(_AT_WORD, r"(?<![a-z0-9])(?=[a-z0-9])")),
+             ((mood._PHRASES, mood._PHRASE_ENTRY), _written(_PHRASE_PAIRS, r"(?<![a-z])(?=[a-z])", r"(?![a-z])"))]
+    for (fast, fast_tags), (plain, plain_tags) in cases:
+        assert [(m.span(), fast_tags[m.lastindex - 1]) for m in fast.finditer(text)] == [
+            (m.span(), plain_tags[m.lastindex - 1]) for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["no way out", "so no way", "so not", "not now", "nope", "no, no way", "so so no", "ya ya"])
+def test_nesting_alternatives_keeps_the_first_written_one_that_matches(text: str) -> None:
+    pairs = [("no (?:way|way out)", "a"), ("no way out", "b"), ("(?:so )?no", "c"), ("n(?:o|ot)", "d"), ("nope|so", "e"),
+             ("(?:ya )?ya", "f")]
+    fast, fast_tags = mood_patterns.tagged(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
+    plain, plain_tags = _written(pairs, prefix=r"(?<![a-z])", suffix=r"(?![a-z])")
+    assert [(m.span(), fast_tags[m.lastindex - 1]) for m in fast.finditer(text)] == [
+        (m.span(), plain_tags[m.lastindex - 1]) for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize("text", ["🙃", "bath time went great 🙃", "living the dream over here", "oh joy, teething round two",
+                                  "thanks for nothing, daycare"])
+def test_a_sarcasm_marker_is_a_complaint_even_with_no_positive_word_to_turn(text: str) -> None:
+    result = score(text)
+    assert result.level == LOW
+    assert "lexicon:sarcasm" in result.reasons
+
+
+def test_a_sarcasm_marker_alone_does_not_overrule_a_high_rating() -> None:
+    assert score("4 🙃").level == OK
+
+
+@pytest.mark.parametrize("text, level", [("just surviving", LOW), ("barely surviving the week", LOW),
+                                         ("full survival mode", LOW), ("we survived the party!", OK)])
+def test_surviving_is_struggling_but_having_survived_is_fine(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+@pytest.mark.parametrize("text", ["why am i such a disaster?", "why is this so damn painful?",
+                                  "why does every night end in a screaming disaster?"])
+def test_a_strongly_negative_question_is_a_complaint_not_a_question(text: str) -> None:
+    result = score(text)
+    assert result.level == LOW
+    assert "question" in result.reasons
+
+
+@pytest.mark.parametrize("text", ["any tips for teething?", "can you call me later?", "is the clinic open on sundays?"])
+def test_other_questions_without_a_mood_word_are_asked_back(text: str) -> None:
+    assert score(text) == Mood(UNCLEAR, None, ("unclear:question",))
+
+
+@pytest.mark.parametrize("text, level", [
+    ("fine. the car died on the highway and we missed the appointment", LOW),
+    ("fine", OK), ("ok!", OK), ("alright, pediatrician visit went normal", OK),
+])
+def test_a_fine_does_not_make_strongly_negative_news_fine(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+@pytest.mark.parametrize("text", ["could be worse", "cant complain, no disasters", "hanging in there, no crying today"])
+def test_ok_phrases_made_of_negative_words_stay_ok(text: str) -> None:
+    assert score(text).level == OK
