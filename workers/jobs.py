@@ -12,12 +12,12 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from service import alerts, audit, delivery, outbox, pacing, quiet
 from service.config import Settings
-from service.db import session_scope
+from service.db import one_connection, session_scope
 from service.members import add_do_not_text
 from service.messaging import TransportError
 from service.models import Alert, Buddy, CheckIn, DoNotText, Member, Message
@@ -33,6 +33,17 @@ AS_TEMPLATE = "retry: 63016 as a template"
 # Conditional UPDATEs by primary key: no objects in the session to bring up to date.
 NO_SYNC = {"synchronize_session": False}
 
+# The statements every send runs, built once: SQLAlchemy then skips building them and computing
+# their cache keys for each message.
+CLAIM = (update(Message).where(Message.id == bindparam("p_id"), Message.status == "pending")
+         .values(status="sending", attempts=Message.attempts + 1, updated_at=bindparam("p_now"))
+         .returning(Message))
+MARK_SENT = (update(Message).where(Message.id == bindparam("p_id"), Message.status == "sending")
+             .values(status="sent", provider_sid=bindparam("p_sid"), error_code=None, updated_at=bindparam("p_now")))
+LINKS = ((Member, Message.member_id), (Buddy, Message.buddy_id), (CheckIn, Message.checkin_id),
+         (Alert, Message.alert_id))
+_RELATED: dict[tuple[bool, ...], Select[Any]] = {}  # by which of LINKS a message names
+
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
@@ -41,10 +52,7 @@ def _now() -> datetime:
 def send_message(message_id: int) -> str:
     settings = context.settings()
     with session_scope(settings.database_url) as db:
-        message = db.scalars(
-            update(Message).where(Message.id == message_id, Message.status == "pending")
-            .values(status="sending", attempts=Message.attempts + 1, updated_at=_now())
-            .returning(Message), execution_options=NO_SYNC).one_or_none()
+        message = db.scalars(CLAIM, {"p_id": message_id, "p_now": _now()}, execution_options=NO_SYNC).one_or_none()
         if message is None:
             return "skipped: another worker got there first, or it is no longer pending"
         related = _load_related(db, message)  # held: the identity map keeps only weak references
@@ -91,6 +99,14 @@ def send_batch(message_ids: list[int]) -> str:
     `pending`, or `sending` and settled with Twilio); the rest go on, and the job then fails."""
     started = time.monotonic()
     outcomes: Counter[str] = Counter()
+    with one_connection(context.settings().database_url):
+        first_error = _send_each(message_ids, started, outcomes)
+    if first_error is not None:
+        raise first_error
+    return ", ".join(f"{kind} {count}" for kind, count in outcomes.items())
+
+
+def _send_each(message_ids: list[int], started: float, outcomes: Counter[str]) -> Exception | None:
     first_error: Exception | None = None
     for n, message_id in enumerate(message_ids):
         if n and time.monotonic() - started > BATCH_SECONDS:
@@ -105,9 +121,7 @@ def send_batch(message_ids: list[int]) -> str:
             outcomes["error"] += 1
             continue
         outcomes[outcome.split(":")[0].split(" ")[0]] += 1
-    if first_error is not None:
-        raise first_error
-    return ", ".join(f"{kind} {count}" for kind, count in outcomes.items())
+    return first_error
 
 
 def find_sent(settings: Settings, to: str, body: str | None, since: datetime) -> str | None:
@@ -129,9 +143,7 @@ def find_sent(settings: Settings, to: str, body: str | None, since: datetime) ->
 def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | None, *,
                 reconciled: bool = False) -> str:
     with session_scope(settings.database_url) as db:
-        db.execute(update(Message).where(Message.id == message_id, Message.status == "sending")
-                   .values(status="sent", provider_sid=sid, error_code=None, updated_at=_now()),
-                   execution_options=NO_SYNC)
+        db.execute(MARK_SENT, {"p_id": message_id, "p_sid": sid, "p_now": _now()}, execution_options=NO_SYNC)
         delivery.replay_parked(context.redis(), db, sid)
         if alert_id is not None:
             db.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
@@ -164,14 +176,16 @@ def _load_related(db: Session, message: Message) -> Row[Any]:
     recipient's do-not-text entry (or None) first. While the caller holds the row, they stay in the
     session's identity map, so the `db.get` calls of the send rules cost no query."""
     phone, _channel = split_address(message.to_addr)
-    links = [(entity, fk) for entity, fk in ((Member, Message.member_id), (Buddy, Message.buddy_id),
-                                             (CheckIn, Message.checkin_id), (Alert, Message.alert_id))
-             if getattr(message, fk.key) is not None]
-    statement = select(DoNotText.phone_hash, *(entity for entity, _fk in links)).select_from(Message)
-    for entity, fk in links:
-        statement = statement.outerjoin(entity, entity.id == fk)
-    return db.execute(statement.outerjoin(DoNotText, DoNotText.phone_hash == phone_hash(phone))
-                      .where(Message.id == message.id)).one()
+    named = tuple(getattr(message, fk.key) is not None for _entity, fk in LINKS)
+    statement = _RELATED.get(named)
+    if statement is None:
+        links = [link for link, present in zip(LINKS, named) if present]
+        statement = select(DoNotText.phone_hash, *(entity for entity, _fk in links)).select_from(Message)
+        for entity, fk in links:
+            statement = statement.outerjoin(entity, entity.id == fk)
+        statement = _RELATED.setdefault(named, statement.outerjoin(
+            DoNotText, DoNotText.phone_hash == bindparam("p_hash")).where(Message.id == bindparam("p_id")))
+    return db.execute(statement, {"p_hash": phone_hash(phone), "p_id": message.id}).one()
 
 
 def _blocked(db: Session, message: Message, *, do_not_text: bool) -> str | None:

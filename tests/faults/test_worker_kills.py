@@ -16,7 +16,8 @@ from tests.faults.conftest import Stack, _wait_for, mom_phone, seed_moms
 
 CHECKINS = 1000
 WORKERS = 4
-KILL_EVERY = 3.0  # seconds between SIGKILLs; each replacement pays a worker start-up
+KILL_EVERY = 1.5  # seconds between SIGKILLs; each replacement pays a worker start-up
+SEND_DELAY_MS = 15  # each API answer takes this long, so most kills land while a send is in flight
 
 
 def test_every_checkin_reaches_the_phone_while_workers_are_sigkilled_mid_send(stack: Stack) -> None:
@@ -26,6 +27,7 @@ def test_every_checkin_reaches_the_phone_while_workers_are_sigkilled_mid_send(st
         for i in range(CHECKINS):
             checkins.send_now(db, stack.settings, mom_phone(i), force=False, now=now, actor="test")
         outbox.commit(db, redis_from_url(stack.settings.redis_url))
+    stack.set_faults(delay_ms=SEND_DELAY_MS)
     stack.workers.start("default", WORKERS)
     kills, stop = [0], threading.Event()
 
