@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timezone
+from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Settings
@@ -32,14 +33,25 @@ def _early_key(sid: str) -> str:
     return f"village:early-status:{sid}"
 
 
+def _forward(status: str, with_error: bool) -> Update:
+    """The UPDATE that moves a message to `status` from any lower rank, built once per status."""
+    lower = [s for s, rank in RANK.items() if rank < RANK[status]]
+    values: dict[str, Any] = {"status": status, "updated_at": bindparam("p_now")}
+    if with_error:
+        values["error_code"] = bindparam("p_error")
+    return update(Message).where(Message.provider_sid == bindparam("p_sid"), Message.direction == "out",
+                                 Message.status.in_(lower)).values(**values)
+
+
+_FORWARD = {(status, with_error): _forward(status, with_error) for status in RANK for with_error in (False, True)}
+
+
 def apply_status(session: Session, sid: str, status: str, error_code: str | None) -> int:
     """Move the message forward to `status` (our vocabulary); returns rows changed (0 or 1)."""
-    lower = [s for s, rank in RANK.items() if rank < RANK[status]]
-    values: dict[str, object] = {"status": status, "updated_at": datetime.now(timezone.utc)}
+    params: dict[str, Any] = {"p_sid": sid, "p_now": datetime.now(timezone.utc)}
     if error_code:
-        values["error_code"] = error_code[:12]
-    result = session.execute(update(Message).where(
-        Message.provider_sid == sid, Message.direction == "out", Message.status.in_(lower)).values(**values))
+        params["p_error"] = error_code[:12]
+    result = session.execute(_FORWARD[status, bool(error_code)], params)
     return result.rowcount or 0
 
 
