@@ -33,6 +33,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,
     )
+    if settings.trusted_proxy_hops:
+        # The client's address and scheme as the proxies in front of us saw them (per-address login limit).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
     csrf.init_app(app)
     csrf.exempt(webhooks.bp)  # Twilio signs instead

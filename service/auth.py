@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import logging
 from datetime import datetime, timedelta, timezone
@@ -9,14 +10,17 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from service.config import Settings
 from service.db import get_session
 from service.models import Operator
+from service.queues import redis_from_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -64,6 +68,38 @@ def check_login(db: Session, email: str, password: str, now: datetime) -> Operat
     return None
 
 
+def _address_key(address: str) -> str:
+    # Hashed: the status page's Redis need not hold operators' IP addresses.
+    return "village:login-failures:" + hashlib.sha256(address.encode()).hexdigest()[:24]
+
+
+def address_blocked(settings: Settings, address: str) -> bool:
+    """Whether this client address has used up its failed logins for now. Redis trouble lets the
+    attempt through: the per-account lockout still holds."""
+    if not settings.login_failures_per_address:
+        return False
+    try:
+        count = redis_from_url(settings.redis_url).get(_address_key(address))
+    except RedisError as exc:
+        log.warning("per-address login limit unavailable: %s", exc)
+        return False
+    return count is not None and int(count) >= settings.login_failures_per_address
+
+
+def count_failure(settings: Settings, address: str) -> None:
+    """One more failed login from `address`; the count lapses LOCKOUT after its first failure."""
+    if not settings.login_failures_per_address:
+        return
+    key = _address_key(address)
+    try:
+        pipe = redis_from_url(settings.redis_url).pipeline()
+        pipe.set(key, 0, ex=int(LOCKOUT.total_seconds()), nx=True)  # the window opens; INCR keeps its TTL
+        pipe.incr(key)
+        pipe.execute()
+    except RedisError as exc:
+        log.warning("per-address login limit unavailable: %s", exc)
+
+
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -103,9 +139,18 @@ def login() -> Any:
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        settings = current_app.config["SETTINGS"]
+        address = request.remote_addr or "-"
+        if address_blocked(settings, address):
+            log.warning("login refused: too many failed attempts from one address")
+            error = "Too many attempts from here: try again in a few minutes."
+            return (render_template("auth/login.html", form=form, error=error), 429,
+                    {"Retry-After": str(int(LOCKOUT.total_seconds()))})
         db = get_session()
         operator = check_login(db, form.email.data or "", form.password.data or "", datetime.now(timezone.utc))
         db.commit()
+        if operator is None:
+            count_failure(settings, address)
         if operator is not None:
             session.clear()
             session["operator_id"] = operator.id

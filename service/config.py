@@ -70,6 +70,10 @@ class Settings:
     # Per kind of message, e.g. "checkin=HX…,alert=HX…,invite=HX…"; a kind not listed uses the one above.
     twilio_whatsapp_templates: str = ""
     log_level: str = "INFO"
+    # Operators' login: failed attempts one client address may make per 15 minutes (0 = no limit), and
+    # how many proxies in front of the web process set X-Forwarded-For (0 = trust none of it).
+    login_failures_per_address: int = 20
+    trusted_proxy_hops: int = 0
     log_format: str = "text"  # text / json
     retention_days: int = 90
     testing: bool = False
@@ -139,6 +143,8 @@ def _check(s: Settings) -> None:
         s.whatsapp_templates()
     except ValueError as exc:
         raise ConfigError(f"TWILIO_WHATSAPP_TEMPLATES: {exc}") from None
+    if s.login_failures_per_address < 0 or not 0 <= s.trusted_proxy_hops <= 5:
+        raise ConfigError("LOGIN_FAILURES_PER_ADDRESS must be >= 0 and TRUSTED_PROXY_HOPS between 0 and 5")
     if s.log_format not in ("text", "json"):
         raise ConfigError("LOG_FORMAT must be text or json")
     if s.retention_days < 1:

@@ -344,3 +344,37 @@ def test_the_page_warns_when_more_check_ins_fall_due_than_the_senders_can_send(c
         context.configure(settings)
     html = logged_in_page(client, db)
     assert "Schedule load" in html and "20 due / 14 sendable" in html
+
+
+def login_from(client: Any, address: str, email: str = EMAIL, password: str = PASSWORD, **headers: str) -> Any:
+    environ = {"REMOTE_ADDR": address}
+    page = client.get("/login", environ_base=environ, headers=headers).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token, page
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token.group(1)},
+                       environ_base=environ, headers=headers)
+
+
+def test_many_failed_logins_from_one_address_are_refused_there_for_a_while(
+        client: Any, db: Any, settings: Any) -> None:
+    make_operator(db)
+    for i in range(settings.login_failures_per_address):  # other accounts: no lockout of her account
+        assert login_from(client, "198.51.100.7", email=f"guess{i}@example.org").status_code == 401
+    refused = login_from(client, "198.51.100.7")
+    assert refused.status_code == 429  # even with the right password
+    assert int(refused.headers["Retry-After"]) == 15 * 60
+    assert login_from(client, "203.0.113.9").status_code == 302  # another address is not held back
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(db: Any, settings: Any) -> None:
+    from dataclasses import replace
+
+    from service import create_app
+
+    make_operator(db)
+    proxied = create_app(replace(settings, trusted_proxy_hops=1, login_failures_per_address=2)).test_client()
+    for address in ("198.51.100.7", "198.51.100.7"):
+        assert login_from(proxied, "10.0.0.1", password="wrong password!",
+                          **{"X-Forwarded-For": address}).status_code == 401
+    assert login_from(proxied, "10.0.0.1", **{"X-Forwarded-For": "198.51.100.7"}).status_code == 429
+    assert login_from(proxied, "10.0.0.1", **{"X-Forwarded-For": "203.0.113.9"}).status_code == 302
