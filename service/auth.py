@@ -149,13 +149,12 @@ def login() -> Any:
         db = get_session()
         operator = check_login(db, form.email.data or "", form.password.data or "", datetime.now(timezone.utc))
         db.commit()
-        if operator is None:
-            count_failure(settings, address)
         if operator is not None:
             session.clear()
             session["operator_id"] = operator.id
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("status.page"))
+        count_failure(settings, address)
         error = "Wrong email or password, or too many attempts: try again in a few minutes."
     status = 401 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
