@@ -195,7 +195,8 @@ def service_env(*, database_url: str, redis_url: str, public_base_url: str, twil
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
     env.update(DATABASE_URL=database_url, REDIS_URL=redis_url, PUBLIC_BASE_URL=public_base_url,
                TWILIO_API_BASE_URL=twilio_api_base_url, SECRET_KEY="bench-secret-key",
-               SIMULATOR_DB=str(workdir / "mounted-sim.db"), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+               SIMULATOR_DB=str(workdir / "mounted-sim.db"), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
+               QUIET_HOURS="off")  # a bench measures at any hour: low alerts are never held overnight
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(extra)
     return env
