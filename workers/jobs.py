@@ -50,6 +50,13 @@ def _now() -> datetime:
 
 
 def send_message(message_id: int) -> str:
+    """Claim the row, re-check it, send it, record the outcome: on one pooled connection throughout
+    (no transaction is open during the HTTP call)."""
+    with one_connection(context.settings().database_url):
+        return _send(message_id)
+
+
+def _send(message_id: int) -> str:
     settings = context.settings()
     with session_scope(settings.database_url) as db:
         message = db.scalars(CLAIM, {"p_id": message_id, "p_now": _now()}, execution_options=NO_SYNC).one_or_none()
@@ -114,7 +121,7 @@ def _send_each(message_ids: list[int], started: float, outcomes: Counter[str]) -
             outcomes["put back"] += len(message_ids) - n
             break
         try:
-            outcome = send_message(message_id)
+            outcome = _send(message_id)
         except Exception as exc:  # noqa: BLE001  one bad row must not hold back the others
             log.exception("message %s: send failed; the sweeper will pick it up", message_id)
             first_error = first_error or exc
