@@ -33,13 +33,9 @@ class AdminError(ValueError):
 
 def find_member(session: Session, phone: str) -> Member:
     try:
-        phone = parse_phone(phone)
-    except InvalidPhone as exc:
+        return members.member_by_phone(session, phone)
+    except ValueError as exc:
         raise AdminError(str(exc)) from None
-    member = session.scalar(select(Member).where(Member.phone == phone))
-    if member is None:
-        raise AdminError("no member has that phone number")
-    return member
 
 
 def get_member(session: Session, member_id: int) -> Member:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, aliased
 
 from service import audit, outbox
 from service.config import Settings
-from service.members import is_do_not_text, sender_for
+from service.members import is_do_not_text, member_by_phone, sender_for
 from service.models import CheckIn, Member, Message, utcnow
-from service.phones import InvalidPhone, address, parse_phone
+from service.phones import address
 from service.quiet import buddy_zone, member_plan
 from service.schedule import (
     Load, Plan, ScheduleError, checkin_verdict, parse_quiet, peak_load, plan_latest, plan_next, quiet_until,
@@ -174,13 +174,10 @@ def _dues_between(plan: Plan, start: datetime, end: datetime) -> list[datetime]:
 def send_now(session: Session, settings: Settings, phone: str, *, force: bool, now: datetime,
              actor: str) -> CheckIn:
     try:
-        phone = parse_phone(phone)
-    except InvalidPhone as exc:
+        member = member_by_phone(session, phone)
+    except ValueError as exc:
         raise SendRefused(str(exc)) from None
-    member = session.scalar(select(Member).where(Member.phone == phone))
-    if member is None:
-        raise SendRefused("no member has that phone number")
-    if member.status == "opted_out" or is_do_not_text(session, phone):
+    if member.status == "opted_out" or is_do_not_text(session, member.phone):
         raise SendRefused(f"{member.name} opted out; she will not be texted")
     if member.status == "pending":
         raise SendRefused(f"{member.name} has not replied YES yet")

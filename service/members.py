@@ -36,6 +36,19 @@ def sender_for(settings: Settings, channel: str) -> str:
     return settings.sender
 
 
+class NoSuchMember(ValueError):
+    pass
+
+
+def member_by_phone(session: Session, phone: str) -> Member:
+    """The member with this number, however it was typed. InvalidPhone or NoSuchMember (both
+    ValueErrors, in words an operator can act on) otherwise."""
+    member = session.scalar(select(Member).where(Member.phone == parse_phone(phone)))
+    if member is None:
+        raise NoSuchMember("no member has that phone number")
+    return member
+
+
 def is_do_not_text(session: Session, phone: str) -> bool:
     return session.get(DoNotText, phone_hash(phone)) is not None
 
