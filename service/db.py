@@ -60,6 +60,20 @@ def one_connection(url: str) -> Iterator[None]:
 
 
 @contextmanager
+def single_statement(url: str) -> Iterator[Connection]:
+    """A connection for one statement that needs no transaction around it. On PostgreSQL it runs
+    in autocommit: a pre-ping and the statement, without BEGIN and COMMIT round trips. On SQLite
+    (whose "begin" hook takes the write lock) it is an ordinary short transaction."""
+    engine = engine_for(url)
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
+
+
+@contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """A unit of work for a job or a CLI command: commit on success, roll back on error."""
     held = _held.get()

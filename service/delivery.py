@@ -13,7 +13,7 @@ from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Connection, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Settings
@@ -39,14 +39,17 @@ def _forward(status: str, with_error: bool) -> Update:
     values: dict[str, Any] = {"status": status, "updated_at": bindparam("p_now")}
     if with_error:
         values["error_code"] = bindparam("p_error")
-    return update(Message).where(Message.provider_sid == bindparam("p_sid"), Message.direction == "out",
-                                 Message.status.in_(lower)).values(**values)
+    # On the table, not the mapped class: an ORM-enabled UPDATE would also search the session for
+    # objects to refresh, and a callback's session holds none.
+    table = Message.__table__
+    return update(table).where(table.c.provider_sid == bindparam("p_sid"), table.c.direction == "out",
+                               table.c.status.in_(lower)).values(**values)
 
 
 _FORWARD = {(status, with_error): _forward(status, with_error) for status in RANK for with_error in (False, True)}
 
 
-def apply_status(session: Session, sid: str, status: str, error_code: str | None) -> int:
+def apply_status(session: Session | Connection, sid: str, status: str, error_code: str | None) -> int:
     """Move the message forward to `status` (our vocabulary); returns rows changed (0 or 1)."""
     params: dict[str, Any] = {"p_sid": sid, "p_now": datetime.now(timezone.utc)}
     if error_code:
