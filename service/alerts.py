@@ -61,9 +61,8 @@ def _alert_buddy(session: Session, settings: Settings, member: Member, buddy: Bu
     alert = Alert(member_id=member.id, buddy_id=buddy.id, checkin_id=checkin.id if checkin else None,
                   level=level, recipient="buddy", state="pending")
     session.add(alert)
-    session.flush()
     outbox.add(session, to=address(buddy.phone, buddy.channel), sender=sender_for(settings, buddy.channel),
-               body=body, kind="alert", urgent=True, member_id=member.id, buddy_id=buddy.id, alert_id=alert.id)
+               body=body, kind="alert", urgent=True, member_id=member.id, buddy_id=buddy.id, alert=alert)
     audit.record(session, f"alert_{level}", member_id=member.id, buddy_id=buddy.id)
     return alert
 
@@ -85,9 +84,8 @@ def _operator_alert(session: Session, settings: Settings, member: Member, *,
     alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None, level="crisis",
                   recipient="operator", state="pending")
     session.add(alert)
-    session.flush()
     outbox.add(session, to=phone, sender=settings.sender, body=render("alert_crisis_operator", member_id=member.id),
-               kind="alert", urgent=True, member_id=member.id, alert_id=alert.id)
+               kind="alert", urgent=True, member_id=member.id, alert=alert)
     audit.record(session, "alert_crisis_operator", member_id=member.id)
     return [alert]
 

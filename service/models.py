@@ -154,6 +154,9 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    # Lets an alert and its text be written in one flush (the alert's id is not needed first).
+    alert: Mapped[Alert | None] = relationship()
+
 
 class Alert(Base):
     __tablename__ = "alerts"

@@ -26,17 +26,17 @@ def add(session: Session, *, to: str, body: str, kind: str, sender: str, urgent:
     message = Message(direction="out", status="pending", to_addr=to, from_addr=sender, body=body,
                       kind=kind, urgent=urgent, attempts=0, next_attempt_at=not_before, **links)
     session.add(message)
-    session.flush()
     if not_before is None:
-        session.info.setdefault("outbox", []).append((message.id, urgent))
+        # No flush for its id: the commit's single flush assigns it, and commit() reads it then.
+        session.info.setdefault("outbox", []).append((message, urgent))
     return message
 
 
 def commit(session: Session, connection: Redis | None) -> int:
     """Commit, then enqueue what this transaction wrote. Returns how many were enqueued."""
-    pending: list[tuple[int, bool]] = session.info.pop("outbox", [])
+    pending: list[tuple[Message | int, bool]] = session.info.pop("outbox", [])
     session.commit()
-    return dispatch(connection, pending)
+    return dispatch(connection, [(m if isinstance(m, int) else m.id, urgent) for m, urgent in pending])
 
 
 def dispatch(connection: Redis | None, pending: list[tuple[int, bool]]) -> int:

@@ -28,6 +28,7 @@ def write_checkins(db: Any, count: int, *, dispatch: bool = True) -> list[int]:
     with db() as s:
         rows = [outbox.add(s, to=phone(i), body=f"How are you today? ({i})", kind="checkin", sender="+15005550006")
                 for i in range(count)]
+        s.flush()
         ids = [m.id for m in rows]
         if dispatch:
             outbox.commit(s, context.redis())
