@@ -60,6 +60,19 @@ def one_connection(url: str) -> Iterator[None]:
 
 
 @contextmanager
+def request_session(url: str) -> Iterator[Session]:
+    """A session for one request that commits more than once (an inbound text is stored, then
+    processed): all its transactions on one pooled connection, so one checkout and one pre-ping.
+    Closed, and anything unfinished rolled back, when the block ends."""
+    with engine_for(url).connect() as connection:
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+@contextmanager
 def single_statement(url: str) -> Iterator[Connection]:
     """A connection for one statement that needs no transaction around it. On PostgreSQL it runs
     in autocommit: a pre-ping and the statement, without BEGIN and COMMIT round trips. On SQLite

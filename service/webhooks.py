@@ -11,7 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from service import delivery, inbox, mood, outbox, spool
 from service.config import Settings
-from service.db import get_session, single_statement
+from service.db import get_session, request_session, single_statement
 from service.replies import crisis_reply
 from service.phones import mask
 from service.queues import redis_from_url
@@ -65,20 +65,20 @@ def inbound() -> Response:
     # Crisis screening first: the reply needs neither the database nor the queue.
     crisis = mood.is_crisis(body)
     settings = current_app.config["SETTINGS"]
-    session = get_session()
     message = None
     try:
-        message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=_clean(form.get("To", "")), body=body,
-                              profile_name=_clean(form.get("ProfileName", "")))
-        if message is None:
-            log.info("duplicate inbound %s from %s: already processed", sid, mask(from_addr))
-            return _twiml(crisis_reply(from_addr, lines=settings.crisis_lines)) if crisis else _twiml()
-        connection = redis_from_url(settings.redis_url)
-        outcome = inbox.process(session, settings, connection, message,
-                                opt_out_type=form.get("OptOutType"), now=datetime.now(timezone.utc),
-                                button=_clean(form.get("ButtonPayload") or form.get("ButtonText") or "") or None)
+        # Stored, then processed: two transactions on one connection (the block rolls back on error).
+        with request_session(settings.database_url) as session:
+            message = inbox.store(session, sid=sid, from_addr=from_addr, to_addr=_clean(form.get("To", "")),
+                                  body=body, profile_name=_clean(form.get("ProfileName", "")))
+            if message is None:
+                log.info("duplicate inbound %s from %s: already processed", sid, mask(from_addr))
+                return _twiml(crisis_reply(from_addr, lines=settings.crisis_lines)) if crisis else _twiml()
+            connection = redis_from_url(settings.redis_url)
+            outcome = inbox.process(session, settings, connection, message,
+                                    opt_out_type=form.get("OptOutType"), now=datetime.now(timezone.utc),
+                                    button=_clean(form.get("ButtonPayload") or form.get("ButtonText") or "") or None)
     except SQLAlchemyError:
-        session.rollback()
         log.exception("inbound %s from %s could not be processed", sid, mask(from_addr))
         # Twilio will not send it again: keep it for the sweeper, noting whether the raw text was stored.
         _spool(settings, sid, from_addr, stored=message is not None)
