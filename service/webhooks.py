@@ -106,16 +106,21 @@ def status() -> Response:
     error = request.form.get("ErrorCode") or None
     settings = current_app.config["SETTINGS"]
     try:
-        # Most callbacks are one forward-only UPDATE: run it alone, outside a session.
-        with single_statement(settings.database_url) as connection:
-            changed = delivery.apply_status(connection, sid, new, error)
-        if not changed or new in ("failed", "undelivered"):
+        if new in ("failed", "undelivered"):
+            # A failure may send an alert another way: the status and what follows commit together.
             session = get_session()
-            if not changed and not delivery.is_known(session, sid):
-                delivery.park(redis_from_url(settings.redis_url), sid, new, error)
+            changed = delivery.apply_status(session, sid, new, error)
             if changed:
                 delivery.on_failure(session, settings, sid)
             outbox.commit(session, redis_from_url(settings.redis_url))
+        else:
+            # The routine callbacks (sent, delivered, read) are one forward-only UPDATE each: run
+            # alone, in autocommit on PostgreSQL (a ping and the statement, no BEGIN or COMMIT).
+            with single_statement(settings.database_url) as connection:
+                changed = delivery.apply_status(connection, sid, new, error)
+        if not changed and not delivery.is_known(get_session(), sid):
+            # Before the worker recorded the SID: kept in Redis, applied when it does.
+            delivery.park(redis_from_url(settings.redis_url), sid, new, error)
     except SQLAlchemyError:
         get_session().rollback()
         log.exception("status callback for %s not recorded", sid)
