@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from service import audit, outbox
 from service.config import Settings
+from service.delivery import FAILED
 from service.members import is_do_not_text, member_by_phone, sender_for
 from service.models import CheckIn, Member, Message, utcnow
 from service.phones import address
@@ -199,7 +200,6 @@ def open_checkin(session: Session, member_id: int, now: datetime) -> CheckIn | N
 # ---------------------------------------------------------------- after sending: missed, undelivered, nudges
 
 ACCEPTED = ("sent", "delivered", "read")
-FAILED = ("failed", "undelivered")
 RECENT = timedelta(days=8)
 
 

@@ -26,6 +26,7 @@ RANK = {"pending": 0, "sending": 1, "sent": 2, "delivered": 4, "read": 5,
 FROM_TWILIO = {"queued": "sent", "accepted": "sent", "scheduled": "sent", "sending": "sent", "sent": "sent",
                "delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "undelivered",
                "canceled": "canceled"}
+FAILED = ("failed", "undelivered")  # final statuses that mean it did not arrive
 EARLY_TTL = 3600
 
 
@@ -40,7 +41,7 @@ def _forward(status: str, with_error: bool) -> Update:
     if with_error:
         values["error_code"] = bindparam("p_error")
     # On the table, not the mapped class: an ORM-enabled UPDATE would also search the session for
-    # objects to refresh, and a callback's session holds none.
+    # Message objects to refresh, and no caller holds one.
     table = Message.__table__
     return update(table).where(table.c.provider_sid == bindparam("p_sid"), table.c.direction == "out",
                                table.c.status.in_(lower)).values(**values)

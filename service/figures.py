@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from service.delivery import FAILED
 from service.models import Alert, Buddy, CheckIn, Event, Member, Message
 from service.phones import mask
 
 DAYS = 14
-FAILED = ("failed", "undelivered")
 SENT_STATES = ("sent", "answered", "missed", "undelivered")
 PAGE_SIZE = 25
 

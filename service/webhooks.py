@@ -106,7 +106,7 @@ def status() -> Response:
     error = request.form.get("ErrorCode") or None
     settings = current_app.config["SETTINGS"]
     try:
-        if new in ("failed", "undelivered"):
+        if new in delivery.FAILED:
             # A failure may send an alert another way: the status and what follows commit together.
             session = get_session()
             changed = delivery.apply_status(session, sid, new, error)
@@ -125,7 +125,7 @@ def status() -> Response:
         get_session().rollback()
         log.exception("status callback for %s not recorded", sid)
         return Response("", status=200)
-    if new in ("failed", "undelivered"):
+    if new in delivery.FAILED:
         log.warning("status %s for %s (error %s, %s changed)", new, sid, error or "-", changed)
     else:
         # Two routine callbacks per message: at scale an INFO line each costs more than the update.
