@@ -1,8 +1,9 @@
 """Delivery statuses from Twilio's callbacks: furthest wins, never backwards.
 
-A callback can arrive before the worker has recorded the message's SID (the
-`sent` callback may even beat the API's answer). Such a status is parked in
-Redis for an hour and applied by the worker right after it records the SID.
+A callback can arrive before the worker has recorded the message's SID (it may
+even beat the API's answer). Such a status is parked in Redis for an hour and
+applied by the worker right after it records the SID. A `sent` (or queued,
+sending) callback needs nothing: the worker records the SID and `sent` together.
 """
 from __future__ import annotations
 
@@ -35,8 +36,10 @@ def _early_key(sid: str) -> str:
 
 
 def _forward(status: str, with_error: bool) -> Update:
-    """The UPDATE that moves a message to `status` from any lower rank, built once per status."""
-    lower = [s for s, rank in RANK.items() if rank < RANK[status]]
+    """The UPDATE that moves a message to `status` from any lower rank from `sent` up, built once
+    per status. A message below `sent` that still carries this SID was put back for a resend (an
+    operator's retry): the old attempt's late callbacks must not move it."""
+    lower = [s for s, rank in RANK.items() if RANK["sent"] <= rank < RANK[status]]
     values: dict[str, Any] = {"status": status, "updated_at": bindparam("p_now")}
     if with_error:
         values["error_code"] = bindparam("p_error")

@@ -112,6 +112,19 @@ def test_status_callbacks_never_move_a_message_backwards(signed_post: Any, db: A
         assert s.scalars(select(Message.status)).one() == "delivered"
 
 
+@pytest.mark.parametrize("status", ["sent", "queued", "sending", "undelivered", "failed", "delivered"])
+def test_a_late_callback_does_not_move_a_message_put_back_for_a_resend(signed_post: Any, db: Any,
+                                                                      status: str) -> None:
+    # An operator's retry puts a failed message back to pending; it keeps the failed attempt's SID
+    # until it is sent again, and that attempt's late or repeated callbacks must not move it.
+    with db() as s:
+        s.add(Message(direction="out", status="pending", to_addr=MOM.phone, from_addr="+15005550006",
+                      body="x", kind="checkin", provider_sid="SM" + "e" * 32))
+    assert signed_post("/twilio/status", {"MessageSid": "SM" + "e" * 32, "MessageStatus": status}).status_code == 200
+    with db() as s:
+        assert s.scalars(select(Message.status)).one() == "pending"
+
+
 def test_a_failed_status_records_the_error_code(signed_post: Any, db: Any) -> None:
     with db() as s:
         s.add(Message(direction="out", status="sent", to_addr=MOM.phone, from_addr="+15005550006",
