@@ -35,14 +35,15 @@ _client: Any = None
 
 
 def bare_send(to: str) -> str:
-    """The ceiling's job (runs in the worker): one twilio-library send, nothing else."""
+    """The ceiling's job (runs in the worker): one twilio-library send (with Village's HTTP client
+    for it), nothing else."""
     global _client
     if _client is None:
-        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        _client = Client(h.DEV_ACCOUNT_SID, h.DEV_AUTH_TOKEN, http_client=TwilioHttpClient(timeout=10),
-                         environment={})
+        from service.messaging import PooledHttpClient
+
+        _client = Client(h.DEV_ACCOUNT_SID, h.DEV_AUTH_TOKEN, http_client=PooledHttpClient(10), environment={})
         _client.api.base_url = os.environ["TWILIO_API_BASE_URL"]
     return str(_client.messages.create(to=to, from_=h.DEV_FROM_NUMBER, body="bench").sid)
 

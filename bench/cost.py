@@ -13,7 +13,8 @@ read from /proc for every Village process (web, clock, workers; not the simulato
 PostgreSQL, which are shown apart).
 
 The ceiling, in the same run: the same number of plain processes sending the same count through
-the official twilio library to the same simulator, with no database, queue or callbacks.
+the official twilio library, with Village's HTTP client for it (service.messaging.PooledHttpClient),
+to the same simulator, with no database, queue or callbacks.
 The last line is the headline.
 """
 from __future__ import annotations
@@ -31,10 +32,11 @@ from service.queues import BATCH_SIZE  # noqa: E402
 
 
 def _bare_sender(sim_url: str, phones: list[str], out: Any) -> None:
-    from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    client = Client(h.DEV_ACCOUNT_SID, h.DEV_AUTH_TOKEN, http_client=TwilioHttpClient(timeout=10), environment={})
+    from service.messaging import PooledHttpClient
+
+    client = Client(h.DEV_ACCOUNT_SID, h.DEV_AUTH_TOKEN, http_client=PooledHttpClient(10), environment={})
     client.api.base_url = sim_url
     client.messages.create(to="+14049999999", from_=h.DEV_FROM_NUMBER, body="warm")
     cpu0 = time.process_time()

@@ -7,7 +7,8 @@ standalone (`python -m service.simulator`), `python -m workers.worker --queue de
 TWILIO_MPS=0 (unlimited). Prints check-ins planned/s (the planner: one read, set-based inserts, one
 commit), enqueued/s, and sent/s from the first enqueue until every check-in was accepted by the
 simulator, against a ceiling measured in the same run: a plain loop sending the same number of
-messages with the official twilio client to the same simulator. The last line is the headline.
+messages with the official twilio client (with Village's HTTP client for it, as the workers use)
+to the same simulator. The last line is the headline.
 """
 from __future__ import annotations
 
@@ -29,13 +30,13 @@ import psycopg  # noqa: E402
 import requests  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
-from twilio.http.http_client import TwilioHttpClient  # noqa: E402
 from twilio.rest import Client  # noqa: E402
 
 from service import outbox  # noqa: E402
 from service.checkins import plan_due  # noqa: E402
 from service.config import DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, DEV_FROM_NUMBER, load_settings  # noqa: E402
 from service.db import engine_for, session_factory  # noqa: E402
+from service.messaging import PooledHttpClient  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
 from service.models import Member, Message  # noqa: E402
 from service.redis_server import free_port, start_redis  # noqa: E402
@@ -67,8 +68,9 @@ def start_simulator(tmp: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
 
 
 def ceiling(sim_url: str, n: int) -> float:
-    """Messages/s of a plain loop with the twilio client to the same simulator."""
-    client = Client(DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, http_client=TwilioHttpClient(timeout=10), environment={})
+    """Messages/s of a plain loop with the twilio client (and Village's HTTP client for it) to the
+    same simulator."""
+    client = Client(DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, http_client=PooledHttpClient(10), environment={})
     client.api.base_url = sim_url
     start = time.perf_counter()
     for i in range(n):

@@ -5,14 +5,19 @@ from one flag, as Healthchecks.io's transports do.
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
 
-import requests
+import certifi
+import urllib3
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
+from twilio.http import HttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from service.config import Settings
@@ -74,9 +79,11 @@ class TwilioTransport:
             message = self._client.messages.create(**params)  # type: ignore[arg-type]
         except TwilioRestException as exc:
             raise _classify(exc) from exc
-        except requests.Timeout as exc:
+        except urllib3.exceptions.NewConnectionError as exc:  # a subclass of the connect timeout, oddly
+            raise TransportError("network", permanent=False, detail=type(exc).__name__) from exc
+        except urllib3.exceptions.TimeoutError as exc:
             raise TransportError("timeout", permanent=False, detail=type(exc).__name__) from exc
-        except (requests.RequestException, TwilioException) as exc:
+        except (urllib3.exceptions.HTTPError, OSError, TwilioException) as exc:
             raise TransportError("network", permanent=False, detail=type(exc).__name__) from exc
         log.info("twilio accepted %s to %s", message.sid, mask(to))
         return SendResult(sid=str(message.sid), status=str(message.status))
@@ -88,23 +95,52 @@ class TwilioTransport:
             found = self._client.messages.list(to=to, date_sent_after=since, limit=limit, page_size=limit)
         except TwilioRestException as exc:
             raise _classify(exc) from exc
-        except (requests.RequestException, TwilioException) as exc:
+        except (urllib3.exceptions.HTTPError, OSError, TwilioException) as exc:
             raise TransportError("network", permanent=False, detail=type(exc).__name__) from exc
         return [SentMessage(sid=str(m.sid), body=m.body or "", status=str(m.status),
                             direction=str(m.direction)) for m in found]
 
 
-def _http_client(settings: Settings) -> TwilioHttpClient:
-    """The twilio client's HTTP session. It does not consult the environment on each request
-    (requests re-reads proxies and CA bundles per call, a third of the client's CPU per message):
-    the proxy and CA bundle come from Settings, read once."""
-    proxy = {"https": settings.https_proxy, "http": settings.https_proxy} if settings.https_proxy else None
-    client = TwilioHttpClient(timeout=settings.twilio_http_timeout, proxy=proxy)
-    assert client.session is not None
-    client.session.trust_env = False
-    if settings.requests_ca_bundle:
-        client.session.verify = settings.requests_ca_bundle
-    return client
+class PooledHttpClient(HttpClient):
+    """The twilio library's HTTP client interface (it takes any `HttpClient`) over a urllib3 pool,
+    the layer its default client reaches through requests. requests prepares each call (hooks,
+    cookies, the environment's proxies, protocol checks on every argument): a plain send through
+    the library took 4.4 M instructions with its default client and 1.5 M with this one (callgrind,
+    to the simulator). This sends the same request on kept-alive connections and nothing more.
+
+    Never retries and never follows redirects (a retried POST could send a text twice: the job
+    decides, after looking for an earlier attempt); `timeout` bounds the connect and each read, as
+    in the library's client. The proxy and CA bundle come from Settings, read once."""
+
+    def __init__(self, timeout: float, *, proxy: str = "", ca_bundle: str = "") -> None:
+        super().__init__(log, False, timeout)
+        options: dict[str, Any] = {"retries": False, "timeout": urllib3.Timeout(connect=timeout, read=timeout),
+                                   "ca_certs": ca_bundle or certifi.where(), "maxsize": 8}
+        self.pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+
+    def request(self, method: str, url: str, params: dict[str, object] | None = None,
+                data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
+                auth: tuple[str, str] | None = None, timeout: float | None = None,
+                allow_redirects: bool = False) -> Response:
+        headers = dict(headers or {})
+        if auth is not None:
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+        body = None
+        if headers.get("Content-Type") in ("application/json", "application/scim+json"):
+            body = json.dumps(data)  # as the library's client sends these (not used for Messages)
+        elif data:
+            body = urlencode(data, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if params:
+            url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
+        options: dict[str, Any] = {"timeout": urllib3.Timeout(connect=timeout, read=timeout)} if timeout else {}
+        answer = self.pool.request(method.upper(), url, body=body, headers=headers, redirect=False, **options)
+        return Response(answer.status, answer.data.decode("utf-8", errors="replace"), answer.headers)
+
+
+def _http_client(settings: Settings) -> PooledHttpClient:
+    return PooledHttpClient(settings.twilio_http_timeout, proxy=settings.https_proxy,
+                            ca_bundle=settings.requests_ca_bundle)
 
 
 @dataclass(frozen=True)
