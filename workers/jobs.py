@@ -38,7 +38,10 @@ NO_SYNC = {"synchronize_session": False}
 CLAIM = (update(Message).where(Message.id == bindparam("p_id"), Message.status == "pending")
          .values(status="sending", attempts=Message.attempts + 1, updated_at=bindparam("p_now"))
          .returning(Message))
-MARK_SENT = (update(Message).where(Message.id == bindparam("p_id"), Message.status == "sending")
+# On the table, not the mapped class: no object in the session needs bringing up to date, and the
+# ORM's bulk-UPDATE path cost about 0.3 M instructions more per send (callgrind).
+_MESSAGES = Message.__table__
+MARK_SENT = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("p_id"), _MESSAGES.c.status == "sending")
              .values(status="sent", provider_sid=bindparam("p_sid"), error_code=None, updated_at=bindparam("p_now")))
 LINKS = ((Member, Message.member_id), (Buddy, Message.buddy_id), (CheckIn, Message.checkin_id),
          (Alert, Message.alert_id))
@@ -150,7 +153,7 @@ def find_sent(settings: Settings, to: str, body: str | None, since: datetime) ->
 def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | None, *,
                 reconciled: bool = False) -> str:
     with session_scope(settings.database_url) as db:
-        db.execute(MARK_SENT, {"p_id": message_id, "p_sid": sid, "p_now": _now()}, execution_options=NO_SYNC)
+        db.execute(MARK_SENT, {"p_id": message_id, "p_sid": sid, "p_now": _now()})
         delivery.replay_parked(context.redis(), db, sid)
         if alert_id is not None:
             db.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
