@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from service.config import ROOT, Settings
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    app.session_interface = _NoSessionForTwilio()
     db.init_app(app)
     csrf.init_app(app)
     csrf.exempt(webhooks.bp)  # Twilio signs instead
@@ -73,6 +75,16 @@ def _mount_simulator(app: Flask, settings: Settings) -> None:
     csrf.exempt(blueprint)
     app.register_blueprint(blueprint)
     app.extensions["village_simulator"] = simulator
+
+
+class _NoSessionForTwilio(SecureCookieSessionInterface):
+    """Twilio's webhooks carry no cookie and need no session: Flask would otherwise build the
+    cookie's signing serializer for each of them (two status callbacks per message)."""
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        if request.path.startswith("/twilio/"):
+            return self.null_session_class()
+        return super().open_session(app, request)
 
 
 def _request_id() -> None:
