@@ -30,21 +30,19 @@ log = logging.getLogger(__name__)
 OPT_OUT_CODES = {"21610"}
 INVALID_CODES = {"21211", "21614", "21635"}
 AS_TEMPLATE = "retry: 63016 as a template"
-# Conditional UPDATEs by primary key: no objects in the session to bring up to date.
-NO_SYNC = {"synchronize_session": False}
-
-# The statements every send runs, built once: SQLAlchemy then skips building them and computing
-# their cache keys for each message.
-CLAIM = (update(Message).where(Message.id == bindparam("p_id"), Message.status == "pending")
-         .values(status="sending", attempts=Message.attempts + 1, updated_at=bindparam("p_now"))
-         .returning(Message))
-# On the table, not the mapped class: no object in the session needs bringing up to date, and the
-# ORM's bulk-UPDATE path cost about 0.3 M instructions more per send (callgrind).
-_MESSAGES = Message.__table__
-MARK_SENT = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("p_id"), _MESSAGES.c.status == "sending")
-             .values(status="sent", provider_sid=bindparam("p_sid"), error_code=None, updated_at=bindparam("p_now")))
 LINKS = ((Member, Message.member_id), (Buddy, Message.buddy_id), (CheckIn, Message.checkin_id),
          (Alert, Message.alert_id))
+# The statements every send runs, built once: SQLAlchemy then skips building them and computing
+# their cache keys for each message. The UPDATEs are on the table, not the mapped class: no object
+# in the session needs bringing up to date, and the ORM's bulk-UPDATE path cost about 0.3 M
+# instructions more per statement (callgrind). The claim returns what the next read needs; that
+# read loads the claimed message itself with everything it names.
+_MESSAGES = Message.__table__
+CLAIM = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("p_id"), _MESSAGES.c.status == "pending")
+         .values(status="sending", attempts=_MESSAGES.c.attempts + 1, updated_at=bindparam("p_now"))
+         .returning(_MESSAGES.c.to_addr, *(_MESSAGES.c[fk.key] for _entity, fk in LINKS)))
+MARK_SENT = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("p_id"), _MESSAGES.c.status == "sending")
+             .values(status="sent", provider_sid=bindparam("p_sid"), error_code=None, updated_at=bindparam("p_now")))
 _RELATED: dict[tuple[bool, ...], Select[Any]] = {}  # by which of LINKS a message names
 
 
@@ -62,10 +60,11 @@ def send_message(message_id: int) -> str:
 def _send(message_id: int) -> str:
     settings = context.settings()
     with session_scope(settings.database_url) as db:
-        message = db.scalars(CLAIM, {"p_id": message_id, "p_now": _now()}, execution_options=NO_SYNC).one_or_none()
-        if message is None:
+        claimed = db.execute(CLAIM, {"p_id": message_id, "p_now": _now()}).one_or_none()
+        if claimed is None:
             return "skipped: another worker got there first, or it is no longer pending"
-        related = _load_related(db, message)  # held: the identity map keeps only weak references
+        related = _load_related(db, message_id, claimed)  # held: the identity map's references are weak
+        message: Message = related[1]
         reason = _blocked(db, message, do_not_text=related[0] is not None)
         if reason:
             message.status, message.error_code = "canceled", reason
@@ -181,21 +180,22 @@ def _template_for(db: Session, settings: Settings, message: Message) -> str | No
     return None
 
 
-def _load_related(db: Session, message: Message) -> Row[Any]:
-    """Load the member, buddy, check-in and alert this message names, in one round trip, with the
-    recipient's do-not-text entry (or None) first. While the caller holds the row, they stay in the
-    session's identity map, so the `db.get` calls of the send rules cost no query."""
-    phone, _channel = split_address(message.to_addr)
-    named = tuple(getattr(message, fk.key) is not None for _entity, fk in LINKS)
+def _load_related(db: Session, message_id: int, claimed: Row[Any]) -> Row[Any]:
+    """Load the claimed message and the member, buddy, check-in and alert it names, in one round
+    trip, after the recipient's do-not-text entry (or None): (phone_hash, Message, *those named).
+    While the caller holds the row, they stay in the session's identity map, so the `db.get` calls
+    of the send rules cost no query. `claimed` is what the claim returned: (to_addr, *LINKS' keys)."""
+    phone, _channel = split_address(claimed[0])
+    named = tuple(value is not None for value in claimed[1:])
     statement = _RELATED.get(named)
     if statement is None:
         links = [link for link, present in zip(LINKS, named) if present]
-        statement = select(DoNotText.phone_hash, *(entity for entity, _fk in links)).select_from(Message)
+        statement = select(DoNotText.phone_hash, Message, *(entity for entity, _fk in links)).select_from(Message)
         for entity, fk in links:
             statement = statement.outerjoin(entity, entity.id == fk)
         statement = _RELATED.setdefault(named, statement.outerjoin(
             DoNotText, DoNotText.phone_hash == bindparam("p_hash")).where(Message.id == bindparam("p_id")))
-    return db.execute(statement, {"p_hash": phone_hash(phone), "p_id": message.id}).one()
+    return db.execute(statement, {"p_hash": phone_hash(phone), "p_id": message_id}).one()
 
 
 def _blocked(db: Session, message: Message, *, do_not_text: bool) -> str | None:
