@@ -36,8 +36,8 @@ def _early_key(sid: str) -> str:
 
 
 def _forward(status: str, with_error: bool) -> Update:
-    """The UPDATE that moves a message to `status` from any lower rank from `sent` up, built once
-    per status. A message below `sent` that still carries this SID was put back for a resend (an
+    """The UPDATE that moves a message to `status` from `sent` or any rank between, built once per
+    status. A message below `sent` that still carries this SID was put back for a resend (an
     operator's retry): the old attempt's late callbacks must not move it."""
     lower = [s for s, rank in RANK.items() if RANK["sent"] <= rank < RANK[status]]
     values: dict[str, Any] = {"status": status, "updated_at": bindparam("p_now")}

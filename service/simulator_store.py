@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -119,10 +120,21 @@ class SimulatorStore:
     def __init__(self, db_path: str) -> None:
         self.db_path = db_path
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            # WAL lets the phone page read while a worker process writes.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
+        # Several processes may open a new file at once (gunicorn's workers each mount the
+        # simulator): switching it to WAL needs a lock SQLite does not wait for, so try again.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with self._connect() as conn:
+                    # WAL lets the phone page read while a worker process writes; it stays set in the file.
+                    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

@@ -439,6 +439,36 @@ def test_two_instances_on_one_database_share_messages_and_faults(tmp_path: Path)
     first.shutdown()
 
 
+def _open_store(path: str, barrier: Any, results: Any) -> None:
+    from service.simulator_store import SimulatorStore
+
+    barrier.wait()
+    try:
+        SimulatorStore(path)
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        results.put(repr(exc))
+
+
+def test_gunicorn_workers_opening_a_new_simulator_file_at_once_all_start(tmp_path: Path) -> None:
+    # Each gunicorn worker mounts the simulator on the same new file; switching it to WAL took a
+    # lock SQLite does not wait for, and a worker that lost the race failed to boot.
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    outcomes = []
+    for round_ in range(25):
+        barrier, results = ctx.Barrier(4), ctx.Queue()
+        processes = [ctx.Process(target=_open_store, args=(str(tmp_path / f"sim-{round_}.db"), barrier, results))
+                     for _ in range(4)]
+        for process in processes:
+            process.start()
+        outcomes += [results.get(timeout=30) for _ in processes]
+        for process in processes:
+            process.join(timeout=30)
+    assert set(outcomes) == {"ok"}
+
+
 def test_the_command_line_serves_on_the_url_it_prints(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "service.simulator", "--port", "0", "--db", str(tmp_path / "cli.db")]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
