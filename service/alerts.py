@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service import audit, outbox
@@ -40,11 +40,15 @@ def raise_alerts(session: Session, settings: Settings, member: Member, level: st
     return [_alert_buddy(session, settings, member, b, "crisis", body(b), checkin) for b in buddies]
 
 
+# Built once: every low reply runs it.
+_RECENT_LOW_ALERT = select(Alert.id).where(Alert.member_id == bindparam("member_id"), Alert.level == "low",
+                                           Alert.created_at >= bindparam("since")).limit(1)
+
+
 def _low_alert(session: Session, settings: Settings, member: Member, *, checkin: CheckIn | None,
                words: str | None, now: datetime) -> list[Alert]:
     since = now - timedelta(hours=settings.low_alert_cooldown_hours)
-    recent = session.scalar(select(Alert.id).where(
-        Alert.member_id == member.id, Alert.level == "low", Alert.created_at >= since).limit(1))
+    recent = session.scalar(_RECENT_LOW_ALERT, {"member_id": member.id, "since": since})
     buddies = accepted_buddies(member)
     if recent is not None or not buddies:
         return []

@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -191,10 +191,14 @@ def send_now(session: Session, settings: Settings, phone: str, *, force: bool, n
     return checkin
 
 
+# Built once: every reply from a member runs it (SQLAlchemy then skips building it and its cache key).
+_OPEN_CHECKIN = (select(CheckIn).where(CheckIn.member_id == bindparam("member_id"), CheckIn.state.in_(OPEN_STATES),
+                                       CheckIn.due_at >= bindparam("since"))
+                 .order_by(CheckIn.due_at.desc()).limit(1))
+
+
 def open_checkin(session: Session, member_id: int, now: datetime) -> CheckIn | None:
-    return session.scalar(select(CheckIn).where(
-        CheckIn.member_id == member_id, CheckIn.state.in_(OPEN_STATES), CheckIn.due_at >= now - OPEN_FOR)
-        .order_by(CheckIn.due_at.desc()).limit(1))
+    return session.scalar(_OPEN_CHECKIN, {"member_id": member_id, "since": now - OPEN_FOR})
 
 
 # ---------------------------------------------------------------- after sending: missed, undelivered, nudges

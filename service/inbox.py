@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,12 +42,20 @@ def store(session: Session, *, sid: str, from_addr: str, to_addr: str, body: str
     return message
 
 
+# The reads every reply runs, built once (SQLAlchemy then skips building them and their cache keys).
+_MEMBER_BY_PHONE = select(Member).where(Member.phone == bindparam("phone"))
+_BUDDIES_BY_PHONE = select(Buddy).where(Buddy.phone == bindparam("phone"))
+_RECENT_SCORES = (select(CheckIn.mood_score).where(
+    CheckIn.member_id == bindparam("member_id"), CheckIn.state == "answered", CheckIn.mood_score.is_not(None),
+    CheckIn.answered_at >= bindparam("since")).order_by(CheckIn.answered_at.desc()).limit(30))
+
+
 def process(session: Session, settings: Settings, connection: Redis | None, message: Message, *,
             opt_out_type: str | None, now: datetime, button: str | None = None) -> Outcome:
     """Decide and apply. `button` is a WhatsApp quick reply's payload, understood like typed text."""
     phone, _channel = split_address(message.from_addr)
-    member = session.scalar(select(Member).where(Member.phone == phone))
-    roles = list(session.scalars(select(Buddy).where(Buddy.phone == phone)))
+    member = session.scalar(_MEMBER_BY_PHONE, {"phone": phone})
+    roles = list(session.scalars(_BUDDIES_BY_PHONE, {"phone": phone}))
     checkin = open_checkin(session, member.id, now) if member else None
     pending_signup = session.get(Signup, phone) if member is None and not roles else None
     decision = decide(Inbound(
@@ -81,10 +89,8 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
         return None
     requested = member.delete_requested_at
     # Trends only judge an answer to an open check-in: spare the query on every other text.
-    recent = session.scalars(select(CheckIn.mood_score).where(
-        CheckIn.member_id == member.id, CheckIn.state == "answered", CheckIn.mood_score.is_not(None),
-        CheckIn.answered_at >= now - timedelta(days=14)).order_by(CheckIn.answered_at.desc()).limit(30)
-    ).all() if checkin is not None else []
+    recent = session.scalars(_RECENT_SCORES, {"member_id": member.id, "since": now - timedelta(days=14)}
+                             ).all() if checkin is not None else []
     return MemberState(id=member.id, name=member.name, status=member.status,
                        has_open_checkin=checkin is not None,
                        followup_asked=bool(checkin and checkin.followup_asked),
