@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlencode
@@ -36,6 +36,18 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "village_bench"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOW_REPLIES = ("2", "rough day, really struggling", "not great. so tired", "1 exhausted", "pretty low today")
+
+
+def plain_twilio_client(api_base_url: str) -> Any:
+    """The benches' ceiling: the official twilio client, with the HTTP client Village's workers use
+    (service.messaging.PooledHttpClient), pointed at `api_base_url` (the simulator)."""
+    from twilio.rest import Client
+
+    from service.messaging import PooledHttpClient
+
+    client = Client(DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, http_client=PooledHttpClient(10), environment={})
+    client.api.base_url = api_base_url
+    return client
 
 
 def mom_phone(i: int) -> str:

@@ -39,12 +39,7 @@ def bare_send(to: str) -> str:
     for it), nothing else."""
     global _client
     if _client is None:
-        from twilio.rest import Client
-
-        from service.messaging import PooledHttpClient
-
-        _client = Client(h.DEV_ACCOUNT_SID, h.DEV_AUTH_TOKEN, http_client=PooledHttpClient(10), environment={})
-        _client.api.base_url = os.environ["TWILIO_API_BASE_URL"]
+        _client = h.plain_twilio_client(os.environ["TWILIO_API_BASE_URL"])
     return str(_client.messages.create(to=to, from_=h.DEV_FROM_NUMBER, body="bench").sid)
 
 

@@ -32,12 +32,7 @@ from service.queues import BATCH_SIZE  # noqa: E402
 
 
 def _bare_sender(sim_url: str, phones: list[str], out: Any) -> None:
-    from twilio.rest import Client
-
-    from service.messaging import PooledHttpClient
-
-    client = Client(h.DEV_ACCOUNT_SID, h.DEV_AUTH_TOKEN, http_client=PooledHttpClient(10), environment={})
-    client.api.base_url = sim_url
+    client = h.plain_twilio_client(sim_url)
     client.messages.create(to="+14049999999", from_=h.DEV_FROM_NUMBER, body="warm")
     cpu0 = time.process_time()
     start = time.perf_counter()

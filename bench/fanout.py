@@ -25,18 +25,18 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _harness as h  # noqa: E402
 import psycopg  # noqa: E402
 import requests  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
-from twilio.rest import Client  # noqa: E402
 
 from service import outbox  # noqa: E402
 from service.checkins import plan_due  # noqa: E402
-from service.config import DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, DEV_FROM_NUMBER, load_settings  # noqa: E402
+from service.config import DEV_FROM_NUMBER, load_settings  # noqa: E402
 from service.db import engine_for, session_factory  # noqa: E402
-from service.messaging import PooledHttpClient  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
 from service.models import Member, Message  # noqa: E402
 from service.redis_server import free_port, start_redis  # noqa: E402
@@ -70,8 +70,7 @@ def start_simulator(tmp: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
 def ceiling(sim_url: str, n: int) -> float:
     """Messages/s of a plain loop with the twilio client (and Village's HTTP client for it) to the
     same simulator."""
-    client = Client(DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, http_client=PooledHttpClient(10), environment={})
-    client.api.base_url = sim_url
+    client = h.plain_twilio_client(sim_url)
     start = time.perf_counter()
     for i in range(n):
         client.messages.create(to=f"+1303{5000000 + i:07d}", from_=DEV_FROM_NUMBER, body="ceiling loop",
