@@ -9,6 +9,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -101,6 +102,48 @@ def test_recent_messages_to_a_number_are_listed_newest_first(simulator: Simulato
     assert sender.recent_to(MOM, datetime.now(timezone.utc) + timedelta(minutes=5)) == []
 
 
+class _TwilioLike(http.server.BaseHTTPRequestHandler):
+    """Answers a create as Twilio does, on HTTP/1.1 kept-alive connections that it closes after
+    0.2 s idle; counts the connections it accepted."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 0.2
+    connections = 0
+
+    def setup(self) -> None:
+        type(self).connections += 1
+        super().setup()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.dumps({"sid": "SM" + "f" * 32, "status": "queued", "account_sid": DEV_ACCOUNT_SID}).encode()
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_sends_reuse_a_kept_alive_connection_and_replace_one_the_server_closed() -> None:
+    handler = type("Handler", (_TwilioLike,), {"connections": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sender = transport(f"http://127.0.0.1:{server.server_address[1]}")
+        for _ in range(3):
+            sender.send(MOM, "x")
+        assert handler.connections == 1  # one connection for three sends
+        time.sleep(0.6)  # the server has closed it while idle
+        assert sender.send(MOM, "x").sid == "SM" + "f" * 32
+        assert handler.connections == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class _Proxy(http.server.ThreadingHTTPServer):
     """A forwarding HTTP proxy that notes each request line it was asked for."""
 
@@ -152,20 +195,7 @@ def tls_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            body = json.dumps({"sid": "SM" + "f" * 32, "status": "queued", "account_sid": DEV_ACCOUNT_SID}).encode()
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TwilioLike)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
