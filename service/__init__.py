@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         hops = settings.trusted_proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    app.session_interface = _NoSessionForTwilio()
+    app.session_interface = _NoSessionForTwilio(f"{webhooks.bp.url_prefix}/")
     db.init_app(app)
     csrf.init_app(app)
     csrf.exempt(webhooks.bp)  # Twilio signs instead
@@ -81,8 +81,11 @@ class _NoSessionForTwilio(SecureCookieSessionInterface):
     """Twilio's webhooks carry no cookie and need no session: Flask would otherwise build the
     cookie's signing serializer for each of them (two status callbacks per message)."""
 
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
     def open_session(self, app: Flask, request: Any) -> Any:
-        if request.path.startswith("/twilio/"):
+        if request.path.startswith(self.prefix):
             return self.null_session_class()
         return super().open_session(app, request)
 

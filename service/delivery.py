@@ -2,8 +2,8 @@
 
 A callback can arrive before the worker has recorded the message's SID (it may
 even beat the API's answer). Such a status is parked in Redis for an hour and
-applied by the worker right after it records the SID. A `sent` (or queued,
-sending) callback needs nothing: the worker records the SID and `sent` together.
+applied by the worker right after it records the SID. Only statuses past `sent`
+are recorded (RECORDED).
 """
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ FROM_TWILIO = {"queued": "sent", "accepted": "sent", "scheduled": "sent", "sendi
                "delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "undelivered",
                "canceled": "canceled"}
 FAILED = ("failed", "undelivered")  # final statuses that mean it did not arrive
+# The statuses a callback records. `sent` and below need nothing: the worker writes the SID and
+# `sent` in one statement, so a message with this SID is already sent or further, and one put back
+# for a resend keeps its old SID until then and must not be moved by that attempt's late callback.
+RECORDED = tuple(status for status, rank in RANK.items() if rank > RANK["sent"])
 EARLY_TTL = 3600
 
 
@@ -50,7 +54,7 @@ def _forward(status: str, with_error: bool) -> Update:
                                table.c.status.in_(lower)).values(**values)
 
 
-_FORWARD = {(status, with_error): _forward(status, with_error) for status in RANK for with_error in (False, True)}
+_FORWARD = {(status, with_error): _forward(status, with_error) for status in RECORDED for with_error in (False, True)}
 
 
 def apply_status(session: Session | Connection, sid: str, status: str, error_code: str | None) -> int:
@@ -83,7 +87,8 @@ def replay_parked(connection: Redis, session: Session, sid: str) -> None:
         return
     if raw is not None:
         parked = json.loads(raw)
-        apply_status(session, sid, parked["status"], parked.get("error"))
+        if parked["status"] in RECORDED:  # a `sent` parked before RECORDED existed needs nothing
+            apply_status(session, sid, parked["status"], parked.get("error"))
 
 
 def on_failure(session: Session, settings: Settings, sid: str) -> None:

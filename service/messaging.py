@@ -5,7 +5,6 @@ from one flag, as Healthchecks.io's transports do.
 """
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from dataclasses import dataclass
@@ -124,7 +123,7 @@ class PooledHttpClient(HttpClient):
                 allow_redirects: bool = False) -> Response:
         headers = dict(headers or {})
         if auth is not None:
-            headers["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            headers.update(urllib3.make_headers(basic_auth=f"{auth[0]}:{auth[1]}"))
         body = None
         if headers.get("Content-Type") in ("application/json", "application/scim+json"):
             body = json.dumps(data)  # as the library's client sends these (not used for Messages)

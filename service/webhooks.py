@@ -103,10 +103,7 @@ def status() -> Response:
     new = delivery.FROM_TWILIO.get(request.form.get("MessageStatus", "").lower())
     if not sid or new is None:
         return Response("", status=200)  # answer 200 so Twilio stops; nothing to record
-    if delivery.RANK[new] <= delivery.RANK["sent"]:
-        # Nothing to record: the worker writes the SID and `sent` in one statement, so a message
-        # with this SID is already sent or further, and one put back for a resend keeps its old SID
-        # until then and must not be moved on by that send's late callback.
+    if new not in delivery.RECORDED:  # `sent` or below: the worker's own record says as much
         log.debug("status %s for %s (nothing to record)", new, sid)
         return Response("", status=200)
     error = request.form.get("ErrorCode") or None
