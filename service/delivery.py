@@ -4,17 +4,24 @@ A callback can arrive before the worker has recorded the message's SID (it may
 even beat the API's answer). Such a status is parked in Redis for an hour and
 applied by the worker right after it records the SID. Only statuses past `sent`
 are recorded (RECORDED).
+
+The routine ones (delivered, read, canceled: two callbacks per message at scale) are not written
+one UPDATE per callback: the webhook appends them to a Redis list (`queue_status`) and a job applies
+them in bulk (`apply_queued`), one UPDATE per status per chunk, as RapidPro's courier batches its
+status writes. Failures are applied at once: they may send an alert another way. Without Redis the
+webhook writes the status itself, as before.
 """
 from __future__ import annotations
 
 import json
 import logging
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import Connection, Update, bindparam, select, update
+from sqlalchemy import Connection, Engine, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Settings
@@ -33,17 +40,37 @@ FAILED = ("failed", "undelivered")  # final statuses that mean it did not arrive
 # for a resend keeps its old SID until then and must not be moved by that attempt's late callback.
 RECORDED = tuple(status for status, rank in RANK.items() if rank > RANK["sent"])
 EARLY_TTL = 3600
+# Routine statuses waiting to be written: the webhook appends, `apply_queued` takes them in chunks
+# from a working list (renamed from the inbox, so appends go on meanwhile) and trims each chunk only
+# after its UPDATEs committed: a job killed mid-chunk leaves it to the next run, which re-applies it
+# harmlessly (forward-only). One job at a time holds the lock, so no two trim the same chunk.
+QUEUED = "village:statuses"
+WORKING = "village:statuses:working"
+APPLY_LOCK = "village:statuses:lock"
+APPLY_LOCK_SECONDS = 120
+APPLY_CHUNK = 500
+_TAKE = """
+if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('RENAME', KEYS[1], KEYS[2])
+end
+return redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
+"""
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
 def _early_key(sid: str) -> str:
     return f"village:early-status:{sid}"
 
 
+def _below(status: str) -> list[str]:
+    """The statuses a message may move to `status` from: `sent` or any rank between. A message below
+    `sent` that still carries this SID was put back for a resend (an operator's retry): the old
+    attempt's late callbacks must not move it."""
+    return [s for s, rank in RANK.items() if RANK["sent"] <= rank < RANK[status]]
+
+
 def _forward(status: str, with_error: bool) -> Update:
-    """The UPDATE that moves a message to `status` from `sent` or any rank between, built once per
-    status. A message below `sent` that still carries this SID was put back for a resend (an
-    operator's retry): the old attempt's late callbacks must not move it."""
-    lower = [s for s, rank in RANK.items() if RANK["sent"] <= rank < RANK[status]]
+    """The UPDATE that moves one message forward to `status`, built once per status."""
     values: dict[str, Any] = {"status": status, "updated_at": bindparam("p_now")}
     if with_error:
         values["error_code"] = bindparam("p_error")
@@ -51,10 +78,21 @@ def _forward(status: str, with_error: bool) -> Update:
     # Message objects to refresh, and no caller holds one.
     table = Message.__table__
     return update(table).where(table.c.provider_sid == bindparam("p_sid"), table.c.direction == "out",
-                               table.c.status.in_(lower)).values(**values)
+                               table.c.status.in_(_below(status))).values(**values)
 
 
 _FORWARD = {(status, with_error): _forward(status, with_error) for status in RECORDED for with_error in (False, True)}
+
+
+def _forward_many(status: str) -> Update:
+    """`_forward` for many SIDs at once, returning the SIDs it moved."""
+    table = Message.__table__
+    return (update(table).where(table.c.provider_sid.in_(bindparam("p_sids", expanding=True)),
+                                table.c.direction == "out", table.c.status.in_(_below(status)))
+            .values(status=status, updated_at=bindparam("p_now")).returning(table.c.provider_sid))
+
+
+_FORWARD_MANY = {status: _forward_many(status) for status in RECORDED}
 
 
 def apply_status(session: Session | Connection, sid: str, status: str, error_code: str | None) -> int:
@@ -64,6 +102,57 @@ def apply_status(session: Session | Connection, sid: str, status: str, error_cod
         params["p_error"] = error_code[:12]
     result = session.execute(_FORWARD[status, bool(error_code)], params)
     return result.rowcount or 0
+
+
+def queue_status(connection: Redis, sid: str, status: str, error_code: str | None) -> bool:
+    """Append a routine status for `apply_queued`; True when the list was empty, so the caller
+    enqueues the job that applies it. Raises RedisError: the caller then writes it itself."""
+    item = f"{sid} {status} {error_code[:12] if error_code else ''}"
+    return int(connection.rpush(QUEUED, item)) == 1
+
+
+def apply_queued(connection: Redis, engine: Engine, chunk: int = APPLY_CHUNK) -> int:
+    """Write the queued routine statuses, a chunk at a time; returns how many were taken. Statuses
+    whose SID no message has yet are parked, as a callback's would be. Another run already at work
+    (the lock) means nothing to do here."""
+    token = uuid.uuid4().hex
+    if not connection.set(APPLY_LOCK, token, nx=True, ex=APPLY_LOCK_SECONDS):
+        return 0
+    taken = 0
+    try:
+        while items := connection.eval(_TAKE, 2, QUEUED, WORKING, chunk):
+            with engine.begin() as db:
+                _apply_chunk(connection, db, [item.decode() if isinstance(item, bytes) else item for item in items])
+            connection.ltrim(WORKING, len(items), -1)
+            taken += len(items)
+    finally:
+        connection.eval(_RELEASE, 1, APPLY_LOCK, token)
+    return taken
+
+
+def _apply_chunk(connection: Redis, db: Connection, items: list[str]) -> None:
+    furthest: dict[str, tuple[str, str | None]] = {}
+    for item in items:
+        sid, status, error = (item.split(" ") + ["", ""])[:3]
+        if status in RECORDED and (sid not in furthest or RANK[furthest[sid][0]] < RANK[status]):
+            furthest[sid] = (status, error or None)
+    now = datetime.now(timezone.utc)
+    moved: set[str] = set()
+    by_status: dict[str, list[str]] = {}
+    for sid, (status, error) in furthest.items():
+        if error:  # rare on a routine status: one statement of its own
+            if apply_status(db, sid, status, error):
+                moved.add(sid)
+        else:
+            by_status.setdefault(status, []).append(sid)
+    for status, sids in by_status.items():
+        moved.update(db.scalars(_FORWARD_MANY[status], {"p_sids": sids, "p_now": now}))
+    rest = [sid for sid in furthest if sid not in moved]
+    if rest:
+        known = set(db.scalars(select(Message.provider_sid).where(Message.provider_sid.in_(rest))))
+        for sid in rest:
+            if sid not in known:  # before the worker recorded the SID: applied when it does
+                park(connection, sid, *furthest[sid])
 
 
 def is_known(session: Session, sid: str) -> bool:

@@ -13,6 +13,7 @@ QUEUES = (URGENT, DEFAULT)
 
 SEND_MESSAGE = "workers.jobs.send_message"
 SEND_BATCH = "workers.jobs.send_batch"
+APPLY_STATUSES = "workers.jobs.apply_statuses"
 # Check-ins written together (a fan-out) go in jobs of up to this many messages, so RQ's own cost
 # per job (about 1.5 ms of CPU) is paid once per batch. Alerts always get a job of their own.
 BATCH_SIZE = 20
@@ -99,3 +100,9 @@ def enqueue_send(connection: Redis, message_id: int, *, urgent: bool) -> None:
         SEND_MESSAGE, message_id, job_timeout=60, result_ttl=300, failure_ttl=7 * 86400,
         description=f"send message {message_id}", job_id=send_job_id(message_id),
     )
+
+
+def enqueue_apply_statuses(connection: Redis) -> None:
+    """Write the routine delivery statuses queued in Redis (service.delivery.queue_status)."""
+    queue(DEFAULT, connection).enqueue(APPLY_STATUSES, job_timeout=120, result_ttl=60,
+                                       description="apply queued delivery statuses")

@@ -5,6 +5,7 @@ import logging
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -14,7 +15,7 @@ from service.config import Settings
 from service.db import get_session, request_session, single_statement
 from service.replies import crisis_reply
 from service.phones import mask
-from service.queues import redis_from_url
+from service.queues import enqueue_apply_statuses, redis_from_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
@@ -117,10 +118,18 @@ def status() -> Response:
                 delivery.on_failure(session, settings, sid)
             outbox.commit(session, redis_from_url(settings.redis_url))
         else:
-            # The routine callbacks (sent, delivered, read) are one forward-only UPDATE each: run
-            # alone, in autocommit on PostgreSQL (a ping and the statement, no BEGIN or COMMIT).
-            with single_statement(settings.database_url) as connection:
-                changed = delivery.apply_status(connection, sid, new, error)
+            # The routine callbacks (delivered, read) go to Redis and a job writes them in bulk.
+            try:
+                connection = redis_from_url(settings.redis_url)
+                if delivery.queue_status(connection, sid, new, error):
+                    enqueue_apply_statuses(connection)
+                log.debug("status %s for %s queued", new, sid)
+                return Response("", status=200)
+            except RedisError as exc:
+                log.warning("status %s for %s written directly: Redis unavailable (%s)", new, sid, exc)
+            # Without Redis: one forward-only UPDATE, run alone, in autocommit on PostgreSQL.
+            with single_statement(settings.database_url) as db_connection:
+                changed = delivery.apply_status(db_connection, sid, new, error)
         if not changed and not delivery.is_known(get_session(), sid):
             # Before the worker recorded the SID: kept in Redis, applied when it does.
             delivery.park(redis_from_url(settings.redis_url), sid, new, error)

@@ -180,6 +180,9 @@ def run_jobs(settings: Settings, redis_url: str, simulator_server: Simulator) ->
     def run() -> int:
         total = 0
         for _round in range(10):
+            # Callbacks that land meanwhile may enqueue work of their own (the routine delivery
+            # statuses are written by a job): wait for them before deciding nothing is left.
+            simulator_server.wait_idle(5)
             before = sum(queue(n, connection).count for n in (URGENT, DEFAULT))
             if before == 0:
                 break

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from service import alerts, audit, delivery, outbox, pacing, quiet
 from service.config import Settings
-from service.db import one_connection, session_scope
+from service.db import engine_for, one_connection, session_scope
 from service.members import add_do_not_text
 from service.messaging import TransportError
 from service.models import Alert, Buddy, CheckIn, DoNotText, Member, Message
@@ -160,6 +160,12 @@ def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | N
         log.info("message %s: an earlier attempt had reached Twilio as %s; not sent again", message_id, sid)
         return f"reconciled {sid}"
     return f"sent {sid}"
+
+
+def apply_statuses() -> str:
+    """Write the routine delivery statuses the status webhook queued in Redis, in bulk."""
+    taken = delivery.apply_queued(context.redis(), engine_for(context.settings().database_url))
+    return f"applied {taken} statuses"
 
 
 WHATSAPP_WINDOW = timedelta(hours=24)

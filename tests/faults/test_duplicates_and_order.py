@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from service.db import session_scope
 from service.models import Alert, Message
-from service.queues import enqueue_send, redis_from_url
+from service.delivery import APPLY_LOCK, QUEUED, WORKING
+from service.queues import DEFAULT, enqueue_send, queue, redis_from_url
 from service.simulator_twilio import new_sid
 from tests.faults.conftest import Stack, buddy_phone, mom_phone, seed_moms
 
@@ -56,6 +57,11 @@ def test_status_callbacks_in_any_order_keep_the_furthest_status(stack: Stack, ca
         response = stack.post("/twilio/status", {"MessageSid": sid, "MessageStatus": status, "To": mom_phone(0),
                                                  "From": stack.settings.twilio_from_number})
         assert response.status_code == 200
+    # The routine statuses are written by a job the webhook enqueued, in a real worker process.
+    stack.workers.start("default")
+    connection = redis_from_url(stack.settings.redis_url)
+    stack.wait_for(lambda: connection.exists(QUEUED, WORKING, APPLY_LOCK) == 0 and queue(DEFAULT, connection).count == 0,
+                   "the queued statuses written")
     assert _status_of(stack, message_id) == final
 
 

@@ -48,3 +48,21 @@ def test_low_replies_during_a_redis_outage_are_stored_and_alert_every_buddy_once
 def _alerts_sent(stack: Stack) -> int:
     with session_scope(stack.settings.database_url) as db:
         return db.scalar(select(func.count()).select_from(Alert).where(Alert.state == "sent")) or 0
+
+
+def test_a_delivered_status_during_a_redis_outage_is_written_at_once(stack: Stack) -> None:
+    # Routine statuses are normally queued in Redis and written by a job; with Redis down the
+    # webhook writes the status itself.
+    sid = new_sid()
+    with session_scope(stack.settings.database_url) as db:
+        message = Message(direction="out", status="sent", to_addr=mom_phone(0), from_addr=stack.settings.sender,
+                          body="x", kind="checkin", provider_sid=sid, member_id=seed_moms(stack.settings, 1, buddies=False)[0])
+        db.add(message)
+        db.flush()
+        message_id = message.id
+    stack.redis.stop()
+    response = stack.post("/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered", "To": mom_phone(0),
+                                             "From": stack.settings.twilio_from_number})
+    assert response.status_code == 200
+    with session_scope(stack.settings.database_url) as db:
+        assert db.get(Message, message_id).status == "delivered"  # type: ignore[union-attr]

@@ -19,6 +19,8 @@ HOT = {
     "buddy roles by phone (every inbound)": select(Buddy.id).where(Buddy.phone == PHONE),
     "duplicate webhook by MessageSid": select(Message.id).where(Message.provider_sid == "SMx"),
     "status callback by SID": select(Message.id).where(Message.provider_sid == "SMx", Message.direction == "out"),
+    "queued statuses, many SIDs at once": select(Message.id).where(
+        Message.provider_sid.in_([f"SM{i}" for i in range(500)]), Message.direction == "out"),
     "her open check-in": select(CheckIn.id).where(CheckIn.member_id == 1, CheckIn.state.in_(("planned", "sent")),
                                                   CheckIn.due_at >= NOW - timedelta(hours=20)),
     "her recent scores (trends)": select(CheckIn.mood_score).where(

@@ -1,13 +1,19 @@
 """The signed webhooks at their edges: forged, duplicated, unknown, empty, huge, odd."""
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from typing import Any
 
 import pytest
+from redis import Redis
 from sqlalchemy import func, select
 
+from service.db import engine_for
+from service.delivery import APPLY_LOCK, QUEUED, WORKING, apply_queued
 from service.models import Message
+from service.queues import DEFAULT, queue
 from tests.conftest import MOM, STRANGER
 
 
@@ -102,18 +108,19 @@ def test_malformed_form_data_gets_403_not_500(client: Any) -> None:
     assert response.status_code == 403
 
 
-def test_status_callbacks_never_move_a_message_backwards(signed_post: Any, db: Any) -> None:
+def test_status_callbacks_never_move_a_message_backwards(signed_post: Any, db: Any, run_jobs: Any) -> None:
     with db() as s:
         s.add(Message(direction="out", status="sent", to_addr=MOM.phone, from_addr="+15005550006",
                       body="x", kind="checkin", provider_sid="SM" + "c" * 32))
     for status in ("delivered", "sent", "sending", "delivered"):
         assert signed_post("/twilio/status", {"MessageSid": "SM" + "c" * 32, "MessageStatus": status}).status_code == 200
+    run_jobs()
     with db() as s:
         assert s.scalars(select(Message.status)).one() == "delivered"
 
 
 @pytest.mark.parametrize("status", ["sent", "queued", "sending", "undelivered", "failed", "delivered"])
-def test_a_late_callback_does_not_move_a_message_put_back_for_a_resend(signed_post: Any, db: Any,
+def test_a_late_callback_does_not_move_a_message_put_back_for_a_resend(signed_post: Any, db: Any, run_jobs: Any,
                                                                       status: str) -> None:
     # An operator's retry puts a failed message back to pending; it keeps the failed attempt's SID
     # until it is sent again, and that attempt's late or repeated callbacks must not move it.
@@ -121,8 +128,68 @@ def test_a_late_callback_does_not_move_a_message_put_back_for_a_resend(signed_po
         s.add(Message(direction="out", status="pending", to_addr=MOM.phone, from_addr="+15005550006",
                       body="x", kind="checkin", provider_sid="SM" + "e" * 32))
     assert signed_post("/twilio/status", {"MessageSid": "SM" + "e" * 32, "MessageStatus": status}).status_code == 200
+    run_jobs()
     with db() as s:
         assert s.scalars(select(Message.status)).one() == "pending"
+
+
+def _sent_messages(db: Any, count: int) -> list[str]:
+    sids = [f"SM{i:032x}" for i in range(1, count + 1)]
+    with db() as s:
+        s.add_all(Message(direction="out", status="sent", to_addr=MOM.phone, from_addr="+15005550006", body="x",
+                          kind="checkin", provider_sid=sid) for sid in sids)
+    return sids
+
+
+def _statuses(db: Any) -> Counter[str]:
+    with db() as s:
+        return Counter(s.scalars(select(Message.status).where(Message.direction == "out")))
+
+
+def test_routine_statuses_are_queued_and_written_together_by_one_job(signed_post: Any, db: Any, run_jobs: Any,
+                                                                    redis_url: str) -> None:
+    sids = _sent_messages(db, 30)
+    for sid in sids:
+        assert signed_post("/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered"}).status_code == 200
+    connection = Redis.from_url(redis_url)
+    # Answered at once, written later: nothing in the database yet, one job for the whole burst.
+    assert _statuses(db) == {"sent": 30}
+    assert connection.llen(QUEUED) == 30
+    assert queue(DEFAULT, connection).count == 1
+    assert run_jobs() == 1
+    assert _statuses(db) == {"delivered": 30}
+    assert connection.exists(QUEUED, WORKING, APPLY_LOCK) == 0
+
+
+def test_a_queued_status_for_a_sid_not_yet_recorded_is_parked_for_the_worker(signed_post: Any, run_jobs: Any,
+                                                                             redis_url: str) -> None:
+    assert signed_post("/twilio/status", {"MessageSid": "SM" + "f" * 32, "MessageStatus": "read"}).status_code == 200
+    run_jobs()
+    parked = Redis.from_url(redis_url).get("village:early-status:SM" + "f" * 32)
+    assert parked is not None and json.loads(parked)["status"] == "read"
+
+
+def test_a_chunk_left_by_a_job_killed_mid_write_is_written_by_the_next(db: Any, settings: Any, redis_url: str) -> None:
+    sids = _sent_messages(db, 5)
+    connection = Redis.from_url(redis_url)
+    # A run took these (renamed to the working list) and died before trimming them; more came since.
+    connection.rpush(WORKING, *(f"{sid} delivered " for sid in sids[:3]))
+    connection.rpush(QUEUED, *(f"{sid} read " for sid in sids[2:]))
+    assert apply_queued(connection, engine_for(settings.database_url), chunk=2) == 6
+    assert _statuses(db) == {"delivered": 2, "read": 3}
+    assert connection.exists(QUEUED, WORKING) == 0
+
+
+def test_a_run_that_finds_another_at_work_leaves_the_statuses_to_it(db: Any, settings: Any, redis_url: str) -> None:
+    sids = _sent_messages(db, 2)
+    connection = Redis.from_url(redis_url)
+    connection.rpush(QUEUED, *(f"{sid} delivered " for sid in sids))
+    connection.set(APPLY_LOCK, "another run")
+    assert apply_queued(connection, engine_for(settings.database_url)) == 0
+    assert _statuses(db) == {"sent": 2} and connection.llen(QUEUED) == 2
+    connection.delete(APPLY_LOCK)
+    assert apply_queued(connection, engine_for(settings.database_url)) == 2
+    assert _statuses(db) == {"delivered": 2}
 
 
 def test_a_failed_status_records_the_error_code(signed_post: Any, db: Any) -> None:
