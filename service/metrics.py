@@ -66,6 +66,8 @@ class _Figures(Collector):
             yield gauge
         yield GaugeMetricFamily("village_workers_alive", "RQ workers with a recent heartbeat",
                                 value=sum(1 for w in work["workers"] if w["alive"]))
+        yield GaugeMetricFamily("village_statuses_waiting", "Delivery statuses queued in Redis, not yet written",
+                                value=work.get("statuses_waiting", 0))
 
 
 def exposition(f: dict[str, Any]) -> tuple[bytes, str]:

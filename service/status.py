@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service import figures, metrics, pacing
+from service import delivery, figures, metrics, pacing
 from service.auth import login_or_token_required, login_required
 from service.config import ROOT, Settings
 from service.db import get_session
@@ -70,7 +70,10 @@ def queue_figures(connection: Redis, now: datetime) -> dict[str, Any]:
                         "alive": age is not None and age < WORKER_STALE})
     tick_raw = connection.get(LAST_TICK_KEY)
     tick = datetime.fromisoformat(tick_raw.decode()) if tick_raw else None
-    return {"queues": queues, "workers": workers, "clock": tick, "load": pacing.read_load(connection)}
+    # Delivery statuses the webhook queued that no job has written yet (service.delivery).
+    statuses = int(connection.llen(delivery.QUEUED)) + int(connection.llen(delivery.WORKING))
+    return {"queues": queues, "workers": workers, "clock": tick, "load": pacing.read_load(connection),
+            "statuses_waiting": statuses}
 
 
 def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_error: str | None,

@@ -294,11 +294,13 @@ def test_status_json_needs_a_login_or_the_api_token(client: Any, db: Any, settin
     assert not any(body in response.get_data(as_text=True) for body in BODIES)
 
 
-def test_metrics_are_served_in_prometheus_text_format(client: Any, db: Any) -> None:
+def test_metrics_are_served_in_prometheus_text_format(client: Any, db: Any, signed_post: Any) -> None:
     from prometheus_client.parser import text_string_to_metric_families
 
     seed(db)
     logged_in(client, db)
+    # A routine status waits in Redis for the job that writes it: operators see how many wait.
+    assert signed_post("/twilio/status", {"MessageSid": "SM" + "9" * 32, "MessageStatus": "delivered"}).status_code == 200
     response = client.get("/metrics")
     assert response.status_code == 200 and response.mimetype == "text/plain"
     samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
@@ -307,6 +309,7 @@ def test_metrics_are_served_in_prometheus_text_format(client: Any, db: Any) -> N
     assert samples[("village_delivery_failures_7d", (("code", "30003"),))] == 1
     assert samples[("village_alerts_needing_human", ())] == 1
     assert ("village_queue_depth", (("queue", "urgent"),)) in samples
+    assert samples[("village_statuses_waiting", ())] == 1
 
 
 def test_session_cookies_are_httponly_samesite_and_secure_over_https(settings: Any) -> None:
