@@ -102,7 +102,7 @@ def status() -> Response:
         return _forbidden()
     sid = request.form.get("MessageSid", "")
     new = delivery.FROM_TWILIO.get(request.form.get("MessageStatus", "").lower())
-    if not sid or new is None:
+    if not (sid.isascii() and sid.isalnum() and len(sid) <= 40) or new is None:
         return Response("", status=200)  # answer 200 so Twilio stops; nothing to record
     if new not in delivery.RECORDED:  # `sent` or below: the worker's own record says as much
         log.debug("status %s for %s (nothing to record)", new, sid)

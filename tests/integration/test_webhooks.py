@@ -203,3 +203,11 @@ def test_a_failed_status_records_the_error_code(signed_post: Any, db: Any) -> No
 
 def test_a_status_for_an_unknown_sid_is_answered_200(signed_post: Any) -> None:
     assert signed_post("/twilio/status", {"MessageSid": "SMnope", "MessageStatus": "delivered"}).status_code == 200
+
+
+@pytest.mark.parametrize("sid", ["SM\x00" + "a" * 32, "SM a", "SM" + "a" * 60, "SMé" + "a" * 31])
+def test_a_status_with_a_sid_twilio_never_makes_is_answered_200_and_queues_nothing(
+        signed_post: Any, redis_url: str, sid: str) -> None:
+    # Nothing such a SID names; queued, it could only fail the whole chunk it lands in.
+    assert signed_post("/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered"}).status_code == 200
+    assert Redis.from_url(redis_url).exists(QUEUED) == 0
