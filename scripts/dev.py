@@ -2,11 +2,12 @@
 
 Starts a private Redis server when REDIS_URL is unset, migrates the database
 once, seeds the demo people, then runs the Procfile's processes (all but
-`release`, which honcho would treat as a process that exits) until Ctrl-C.
+`release`, which honcho would treat as a process that exits) until Ctrl-C, SIGTERM or SIGHUP.
 """
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,16 @@ def main() -> int:
                        env=env, cwd=ROOT, check=True)
         print("Starting web, worker, urgent and scheduler. Ctrl-C stops everything.\n")
         command = [sys.executable, "-m", "honcho", "start", "-f", str(ROOT / "Procfile"), "-p", port, *PROCESSES]
-        return subprocess.call(command, env=env, cwd=ROOT)
+        honcho = subprocess.Popen(command, env=env, cwd=ROOT)
+        # Ctrl-C reaches every process in the terminal's group; a SIGTERM or SIGHUP (a process
+        # manager, a closed terminal) reaches only this one: pass it on, and honcho stops the rest.
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, lambda _signum, _frame: honcho.terminate())
+        while True:
+            try:
+                return honcho.wait()
+            except KeyboardInterrupt:
+                continue  # honcho got the same Ctrl-C and is stopping its processes
     except KeyboardInterrupt:
         return 130
     finally:
