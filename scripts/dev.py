@@ -33,6 +33,9 @@ def main() -> int:
     env.setdefault("QUIET_HOURS", "off")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     redis_process = None
+    # Until honcho runs, a SIGTERM or SIGHUP ends this script through its `finally` (Redis stopped).
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     if not env.get("REDIS_URL"):
         redis_process, env["REDIS_URL"] = start_redis(VAR_DIR / "redis", persist=True)
         print(f"Started a private Redis server at {env['REDIS_URL']} (data in var/redis)")
@@ -59,6 +62,10 @@ def main() -> int:
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(timeout=10)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":
