@@ -232,7 +232,7 @@ def main() -> int:
     print("  " + summary("webhook answer", answered))
     print("  " + summary("RQ enqueue -> start", waits))
     print("  " + summary("send_message job run", runs))
-    print(f"  CPU per alert: web {h.fmt_ms(web_cpu)} (the reply and the alert's two status callbacks), "
+    print(f"  CPU per alert: web {h.fmt_ms(web_cpu)} (the reply and the alert's two status callbacks; the `delivered` one is queued in Redis for a default worker, none of which runs here), "
           f"urgent worker {h.fmt_ms(urgent_cpu)}; one worker's CPU budget at {args.rate:.0f}/s is "
           f"{h.fmt_ms(1 / args.rate)} per alert; machine busy {100 * busy:.0f}% of 2 cores")
     print(f"peak RSS: urgent worker {urgent_rss:.0f} MB, gunicorn worker {web_rss:.0f} MB (target <= 150 MB)")

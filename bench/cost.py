@@ -8,7 +8,8 @@ threads), the clock (`python -m workers.clock`) and N `default` workers, against
 simulator (`python -m service.simulator`, status callbacks 50 ms apart). The moms are enrolled by
 bulk insert as `pending` so nothing is due; once every process is up and idle, they are made
 active and the clock's plan-checkins job is enqueued, as the clock would within 30 s. The run
-ends when every check-in is planned, sent and marked delivered by both status callbacks. CPU is
+ends when every check-in is planned, sent and marked delivered (the web queues the `delivered`
+callbacks in Redis and a default worker's job writes them in bulk). CPU is
 read from /proc for every Village process (web, clock, workers; not the simulator, Redis or
 PostgreSQL, which are shown apart).
 
@@ -245,7 +246,7 @@ def main() -> int:
               f"{1000 * cpu['workers'] / n:>7.2f} {1000 * cpu['clock'] / n:>6.2f} {1000 * cpu['simulator'] / n:>6.2f} ms "
               f"{1000 * cpu['postgres'] / n:>5.2f} ms {bare_cpu:>10.2f} ms {100 * run['busy']:>11.0f}%")
     print("(sends/s: messages the send jobs carried / first job start to last job end; 'all sent'/'all delivered': seconds from "
-          "enqueueing the planner; CPU per check-in over the whole run, planning and both status callbacks included)")
+          "enqueueing the planner; CPU per check-in over the whole run, planning, both status callbacks and the jobs writing the delivered statuses included)")
     print(f"for reference: RQ's own cost per job (enqueue + SimpleWorker running a no-op job, one process): "
           f"{rq_noop:.2f} ms CPU; check-ins planned together go {BATCH_SIZE} to a job")
     total = max(1000 * sum(r["cpu"].values()) / n for r in runs)
