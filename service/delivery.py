@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -49,6 +50,7 @@ WORKING = "village:statuses:working"
 APPLY_LOCK = "village:statuses:lock"
 APPLY_LOCK_SECONDS = 120
 APPLY_CHUNK = 500
+APPLY_WAIT = 5.0
 _TAKE = """
 if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('RENAME', KEYS[1], KEYS[2])
@@ -111,13 +113,19 @@ def queue_status(connection: Redis, sid: str, status: str, error_code: str | Non
     return int(connection.rpush(QUEUED, item)) == 1
 
 
-def apply_queued(connection: Redis, engine: Engine, chunk: int = APPLY_CHUNK) -> int:
+def apply_queued(connection: Redis, engine: Engine, chunk: int = APPLY_CHUNK, wait: float = APPLY_WAIT) -> int:
     """Write the queued routine statuses, a chunk at a time; returns how many were taken. Statuses
-    whose SID no message has yet are parked, as a callback's would be. Another run already at work
-    (the lock) means nothing to do here."""
+    whose SID no message has yet are parked, as a callback's would be.
+
+    Another run at work holds the lock: this one waits for it (up to `wait` seconds; a run takes
+    milliseconds), since what it was enqueued for may have come after that run's last look. Past
+    the wait it leaves the statuses to the periodic run."""
     token = uuid.uuid4().hex
-    if not connection.set(APPLY_LOCK, token, nx=True, ex=APPLY_LOCK_SECONDS):
-        return 0
+    deadline = time.monotonic() + wait
+    while not connection.set(APPLY_LOCK, token, nx=True, ex=APPLY_LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            return 0
+        time.sleep(0.02)
     taken = 0
     try:
         while items := connection.eval(_TAKE, 2, QUEUED, WORKING, chunk):

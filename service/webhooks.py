@@ -118,7 +118,7 @@ def status() -> Response:
                 delivery.on_failure(session, settings, sid)
             outbox.commit(session, redis_from_url(settings.redis_url))
         else:
-            # The routine callbacks (delivered, read) go to Redis and a job writes them in bulk.
+            # The routine callbacks (delivered, read, canceled) go to Redis; a job writes them in bulk.
             try:
                 connection = redis_from_url(settings.redis_url)
                 if delivery.queue_status(connection, sid, new, error):
