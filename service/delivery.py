@@ -22,10 +22,11 @@ from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import Connection, Engine, Update, bindparam, select, update
+from sqlalchemy import Connection, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Settings
+from service.db import session_scope
 from service.models import Message
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ EARLY_TTL = 3600
 QUEUED = "village:statuses"
 WORKING = "village:statuses:working"
 APPLY_LOCK = "village:statuses:lock"
+# Set while a job to write them is waiting in the queue, so a burst of callbacks enqueues one job.
+APPLY_JOB = "village:statuses:job"
 APPLY_LOCK_SECONDS = 120
 APPLY_CHUNK = 500
 APPLY_WAIT = 5.0
@@ -107,13 +110,25 @@ def apply_status(session: Session | Connection, sid: str, status: str, error_cod
 
 
 def queue_status(connection: Redis, sid: str, status: str, error_code: str | None) -> bool:
-    """Append a routine status for `apply_queued`; True when the list was empty, so the caller
-    enqueues the job that applies it. Raises RedisError: the caller then writes it itself."""
+    """Append a routine status for `apply_queued`; True when no job is due to write it yet (the
+    APPLY_JOB flag was not set), so the caller enqueues one. One round trip. Raises RedisError:
+    the caller then writes the status itself."""
     item = f"{sid} {status} {error_code[:12] if error_code else ''}"
-    return int(connection.rpush(QUEUED, item)) == 1
+    pipe = connection.pipeline(transaction=False)
+    pipe.rpush(QUEUED, item)
+    pipe.set(APPLY_JOB, "1", nx=True, ex=APPLY_LOCK_SECONDS)
+    return bool(pipe.execute()[1])
 
 
-def apply_queued(connection: Redis, engine: Engine, chunk: int = APPLY_CHUNK, wait: float = APPLY_WAIT) -> int:
+def apply_as_job(connection: Redis, database_url: str) -> int:
+    """The job's run: write what is queued, clear the flag so that what comes next enqueues a new
+    job, then write what came before the flag was cleared (its callbacks enqueued nothing)."""
+    taken = apply_queued(connection, database_url)
+    connection.delete(APPLY_JOB)
+    return taken + apply_queued(connection, database_url)
+
+
+def apply_queued(connection: Redis, database_url: str, chunk: int = APPLY_CHUNK, wait: float = APPLY_WAIT) -> int:
     """Write the queued routine statuses, a chunk at a time; returns how many were taken. Statuses
     whose SID no message has yet are parked, as a callback's would be.
 
@@ -129,7 +144,7 @@ def apply_queued(connection: Redis, engine: Engine, chunk: int = APPLY_CHUNK, wa
     taken = 0
     try:
         while items := connection.eval(_TAKE, 2, QUEUED, WORKING, chunk):
-            with engine.begin() as db:
+            with session_scope(database_url) as db:  # a send batch's own connection, when in one
                 _apply_chunk(connection, db, [item.decode() if isinstance(item, bytes) else item for item in items])
             connection.ltrim(WORKING, len(items), -1)
             taken += len(items)
@@ -138,7 +153,7 @@ def apply_queued(connection: Redis, engine: Engine, chunk: int = APPLY_CHUNK, wa
     return taken
 
 
-def _apply_chunk(connection: Redis, db: Connection, items: list[str]) -> None:
+def _apply_chunk(connection: Redis, db: Session, items: list[str]) -> None:
     furthest: dict[str, tuple[str, str | None]] = {}
     for item in items:
         sid, status, error = (item.split(" ") + ["", ""])[:3]

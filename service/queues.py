@@ -103,8 +103,7 @@ def enqueue_send(connection: Redis, message_id: int, *, urgent: bool) -> None:
 
 
 def enqueue_apply_statuses(connection: Redis) -> None:
-    """Write the routine delivery statuses queued in Redis (service.delivery.queue_status). At the
-    front of the queue: a job of milliseconds, so that during a long burst of check-ins the status
-    page shows deliveries as they happen rather than once the burst has been sent."""
-    queue(DEFAULT, connection).enqueue(APPLY_STATUSES, job_timeout=120, result_ttl=60, at_front=True,
+    """Write the routine delivery statuses queued in Redis (service.delivery.queue_status). During a
+    burst of check-ins each send batch writes them as it ends; this job is for quieter times."""
+    queue(DEFAULT, connection).enqueue(APPLY_STATUSES, job_timeout=120, result_ttl=60,
                                        description="apply queued delivery statuses")

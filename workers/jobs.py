@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from service import alerts, audit, delivery, outbox, pacing, quiet
 from service.config import Settings
-from service.db import engine_for, one_connection, session_scope
+from service.db import one_connection, session_scope
 from service.members import add_do_not_text
 from service.messaging import TransportError
 from service.models import Alert, Buddy, CheckIn, DoNotText, Member, Message
@@ -105,11 +105,13 @@ def send_batch(message_ids: list[int]) -> str:
     `send_message` does, so RQ's own cost is paid once per batch. A batch that has run for
     BATCH_SECONDS puts the rest back in the queue as a new job, so that a job stays short for
     timeouts and warm shutdowns. A message whose send raised is left to the sweeper (it is still
-    `pending`, or `sending` and settled with Twilio); the rest go on, and the job then fails."""
+    `pending`, or `sending` and settled with Twilio); the rest go on, and the job then fails. At
+    the end it writes the delivery statuses queued meanwhile."""
     started = time.monotonic()
     outcomes: Counter[str] = Counter()
     with one_connection(context.settings().database_url):
         first_error = _send_each(message_ids, started, outcomes)
+        _apply_statuses_between_batches()
     if first_error is not None:
         raise first_error
     return ", ".join(f"{kind} {count}" for kind, count in outcomes.items())
@@ -164,8 +166,18 @@ def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | N
 
 def apply_statuses() -> str:
     """Write the routine delivery statuses the status webhook queued in Redis, in bulk."""
-    taken = delivery.apply_queued(context.redis(), engine_for(context.settings().database_url))
+    taken = delivery.apply_as_job(context.redis(), context.settings().database_url)
     return f"applied {taken} statuses"
+
+
+def _apply_statuses_between_batches() -> None:
+    """During a burst the queued apply job waits behind the send batches: each batch writes the
+    statuses queued so far as it ends (unless another run is at it), so deliveries show as they
+    happen. A failure here is the apply job's to retry, not this batch's."""
+    try:
+        delivery.apply_queued(context.redis(), context.settings().database_url, wait=0)
+    except Exception:  # noqa: BLE001
+        log.warning("queued delivery statuses not written after a batch; the apply job will", exc_info=True)
 
 
 WHATSAPP_WINDOW = timedelta(hours=24)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from service import outbox
 from service.members import add_do_not_text
+from service.delivery import QUEUED
 from service.models import Message
 from service.queues import BATCH_SIZE, DEFAULT, URGENT, queue
 from tests.conftest import texts_to
@@ -110,3 +111,17 @@ def test_the_sweeper_leaves_rows_whose_batch_job_still_waits(app: Any, db: Any, 
     queue(DEFAULT, connection).empty()  # the batch job is lost (Redis flushed, say)
     assert periodic.sweep_outbox() == len(ids)
     assert periodic.waiting_message_ids(connection) == set(ids)
+
+
+def test_a_batch_writes_the_delivery_statuses_queued_while_it_ran(app: Any, db: Any, sim: Any, redis_url: str) -> None:
+    # During a burst the job that writes queued statuses waits behind the batches; each batch
+    # writes them as it ends, so the status page shows deliveries as they happen.
+    earlier = write_checkins(db, 3, dispatch=False)
+    sids = [f"SM{i:032x}" for i in earlier]
+    with db() as s:
+        for message_id, sid in zip(earlier, sids):
+            s.execute(update(Message).where(Message.id == message_id).values(status="sent", provider_sid=sid))
+    Redis.from_url(redis_url).rpush(QUEUED, *(f"{sid} delivered " for sid in sids))
+    jobs.send_batch(write_checkins(db, 1, dispatch=False))
+    with db() as s:
+        assert set(s.scalars(select(Message.status).where(Message.id.in_(earlier)))) == {"delivered"}

@@ -11,8 +11,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
-from service.db import engine_for
-from service.delivery import APPLY_LOCK, QUEUED, WORKING, apply_queued
+from service.delivery import APPLY_JOB, APPLY_LOCK, QUEUED, WORKING, apply_queued
 from service.models import Message
 from service.queues import DEFAULT, queue
 from tests.conftest import MOM, STRANGER
@@ -159,7 +158,12 @@ def test_routine_statuses_are_queued_and_written_together_by_one_job(signed_post
     assert queue(DEFAULT, connection).count == 1
     assert run_jobs() == 1
     assert _statuses(db) == {"delivered": 30}
-    assert connection.exists(QUEUED, WORKING, APPLY_LOCK) == 0
+    assert connection.exists(QUEUED, WORKING, APPLY_LOCK, APPLY_JOB) == 0
+    # The job done, the next status enqueues a new one.
+    assert signed_post("/twilio/status", {"MessageSid": sids[0], "MessageStatus": "read"}).status_code == 200
+    assert queue(DEFAULT, connection).count == 1
+    run_jobs()
+    assert _statuses(db) == {"delivered": 29, "read": 1}
 
 
 def test_a_queued_status_for_a_sid_not_yet_recorded_is_parked_for_the_worker(signed_post: Any, run_jobs: Any,
@@ -176,7 +180,7 @@ def test_a_chunk_left_by_a_job_killed_mid_write_is_written_by_the_next(db: Any, 
     # A run took these (renamed to the working list) and died before trimming them; more came since.
     connection.rpush(WORKING, *(f"{sid} delivered " for sid in sids[:3]))
     connection.rpush(QUEUED, *(f"{sid} read " for sid in sids[2:]))
-    assert apply_queued(connection, engine_for(settings.database_url), chunk=2) == 6
+    assert apply_queued(connection, settings.database_url, chunk=2) == 6
     assert _statuses(db) == {"delivered": 2, "read": 3}
     assert connection.exists(QUEUED, WORKING) == 0
 
@@ -190,7 +194,7 @@ def test_a_run_that_finds_another_at_work_waits_for_it_then_writes_what_came_sin
     connection.rpush(QUEUED, *(f"{sid} delivered " for sid in sids))
     connection.set(APPLY_LOCK, "another run")
     threading.Timer(0.3, connection.delete, args=(APPLY_LOCK,)).start()
-    assert apply_queued(connection, engine_for(settings.database_url)) == 2
+    assert apply_queued(connection, settings.database_url) == 2
     assert _statuses(db) == {"delivered": 2}
 
 
@@ -200,7 +204,7 @@ def test_a_run_that_cannot_get_the_lock_in_time_leaves_the_statuses_for_the_peri
     connection = Redis.from_url(redis_url)
     connection.rpush(QUEUED, *(f"{sid} delivered " for sid in sids))
     connection.set(APPLY_LOCK, "a stuck run")
-    assert apply_queued(connection, engine_for(settings.database_url), wait=0.1) == 0
+    assert apply_queued(connection, settings.database_url, wait=0.1) == 0
     assert _statuses(db) == {"sent": 2} and connection.llen(QUEUED) == 2
 
 
