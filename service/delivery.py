@@ -49,8 +49,13 @@ EARLY_TTL = 3600
 QUEUED = "village:statuses"
 WORKING = "village:statuses:working"
 APPLY_LOCK = "village:statuses:lock"
-# Set while a job to write them is waiting in the queue, so a burst of callbacks enqueues one job.
+# Set while a job to write them waits in the queue, and for a second after one ran: callbacks then
+# enqueue at most one job a second, however they trickle in (each a job of its own cost RQ's 2 ms
+# per status). What comes in that second is written by a send batch as it ends, by the next job, or
+# by the periodic run within 10 s.
 APPLY_JOB = "village:statuses:job"
+APPLY_JOB_PENDING_MS = 60_000
+APPLY_JOB_GAP_MS = 1_000
 APPLY_LOCK_SECONDS = 120
 APPLY_CHUNK = 500
 APPLY_WAIT = 5.0
@@ -116,15 +121,15 @@ def queue_status(connection: Redis, sid: str, status: str, error_code: str | Non
     item = f"{sid} {status} {error_code[:12] if error_code else ''}"
     pipe = connection.pipeline(transaction=False)
     pipe.rpush(QUEUED, item)
-    pipe.set(APPLY_JOB, "1", nx=True, ex=APPLY_LOCK_SECONDS)
+    pipe.set(APPLY_JOB, "1", nx=True, px=APPLY_JOB_PENDING_MS)
     return bool(pipe.execute()[1])
 
 
 def apply_as_job(connection: Redis, database_url: str) -> int:
-    """The job's run: write what is queued, clear the flag so that what comes next enqueues a new
-    job, then write what came before the flag was cleared (its callbacks enqueued nothing)."""
+    """The job's run: write what is queued, let the flag lapse a second from now (what comes after
+    that enqueues a new job), then write what came before (its callbacks enqueued nothing)."""
     taken = apply_queued(connection, database_url)
-    connection.delete(APPLY_JOB)
+    connection.set(APPLY_JOB, "1", px=APPLY_JOB_GAP_MS)
     return taken + apply_queued(connection, database_url)
 
 
