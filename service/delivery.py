@@ -6,9 +6,9 @@ applied by the worker right after it records the SID. Only statuses past `sent`
 are recorded (RECORDED).
 
 The routine ones (delivered, read, canceled: two callbacks per message at scale) are not written
-one UPDATE per callback: the webhook appends them to a Redis list (`queue_status`) and a job applies
-them in bulk (`apply_queued`), one UPDATE per status per chunk, as RapidPro's courier batches its
-status writes. Failures are applied at once: they may send an alert another way. Without Redis the
+one UPDATE per callback: the webhook appends them to a Redis list (`queue_status`) and they are
+applied in bulk (`apply_queued`), one UPDATE per status per chunk, as RapidPro's courier batches its
+status writes: by each send batch as it ends, and by a job the clock enqueues when they wait. Failures are applied at once: they may send an alert another way. Without Redis the
 webhook writes the status itself, as before.
 """
 from __future__ import annotations
@@ -49,14 +49,11 @@ EARLY_TTL = 3600
 QUEUED = "village:statuses"
 WORKING = "village:statuses:working"
 APPLY_LOCK = "village:statuses:lock"
-# Set while a job to write them waits in the queue, and for a second after one ran: callbacks then
-# enqueue at most one job a second, however they trickle in (each a job of its own cost RQ's 2 ms
-# per status). What comes in that second is written by a send batch as it ends, by the next job, or
-# by the periodic run within 10 s.
-APPLY_JOB = "village:statuses:job"
-APPLY_JOB_PENDING_MS = 60_000
-APPLY_JOB_GAP_MS = 1_000
 APPLY_LOCK_SECONDS = 120
+# Set while a job to write them is queued or running: the clock, checking each second, enqueues
+# one only when statuses wait and none is (so at most one job a second, however callbacks trickle in).
+APPLY_JOB = "village:statuses:job"
+APPLY_JOB_MS = 60_000  # a job lost with its worker frees the flag after this
 APPLY_CHUNK = 500
 APPLY_WAIT = 5.0
 _TAKE = """
@@ -66,6 +63,12 @@ end
 return redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
 """
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+_CLAIM_JOB = """
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 and redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[1]) then
+  return 1
+end
+return 0
+"""
 
 
 def _early_key(sid: str) -> str:
@@ -114,23 +117,24 @@ def apply_status(session: Session | Connection, sid: str, status: str, error_cod
     return result.rowcount or 0
 
 
-def queue_status(connection: Redis, sid: str, status: str, error_code: str | None) -> bool:
-    """Append a routine status for `apply_queued`; True when no job is due to write it yet (the
-    APPLY_JOB flag was not set), so the caller enqueues one. One round trip. Raises RedisError:
-    the caller then writes the status itself."""
-    item = f"{sid} {status} {error_code[:12] if error_code else ''}"
-    pipe = connection.pipeline(transaction=False)
-    pipe.rpush(QUEUED, item)
-    pipe.set(APPLY_JOB, "1", nx=True, px=APPLY_JOB_PENDING_MS)
-    return bool(pipe.execute()[1])
+def queue_status(connection: Redis, sid: str, status: str, error_code: str | None) -> None:
+    """Append a routine status for `apply_queued`: one round trip. Raises RedisError: the caller
+    then writes the status itself."""
+    connection.rpush(QUEUED, f"{sid} {status} {error_code[:12] if error_code else ''}")
+
+
+def claim_apply_job(connection: Redis) -> bool:
+    """True when statuses wait and no job to write them is queued or running; the caller (the
+    clock) then enqueues one. One round trip."""
+    return bool(connection.eval(_CLAIM_JOB, 3, QUEUED, WORKING, APPLY_JOB, APPLY_JOB_MS))
 
 
 def apply_as_job(connection: Redis, database_url: str) -> int:
-    """The job's run: write what is queued, let the flag lapse a second from now (what comes after
-    that enqueues a new job), then write what came before (its callbacks enqueued nothing)."""
-    taken = apply_queued(connection, database_url)
-    connection.set(APPLY_JOB, "1", px=APPLY_JOB_GAP_MS)
-    return taken + apply_queued(connection, database_url)
+    """The job's run: write what is queued, then free the flag so the clock can enqueue the next."""
+    try:
+        return apply_queued(connection, database_url)
+    finally:
+        connection.delete(APPLY_JOB)
 
 
 def apply_queued(connection: Redis, database_url: str, chunk: int = APPLY_CHUNK, wait: float = APPLY_WAIT) -> int:

@@ -103,7 +103,7 @@ def enqueue_send(connection: Redis, message_id: int, *, urgent: bool) -> None:
 
 
 def enqueue_apply_statuses(connection: Redis) -> None:
-    """Write the routine delivery statuses queued in Redis (service.delivery.queue_status). During a
-    burst of check-ins each send batch writes them as it ends; this job is for quieter times."""
+    """Write the routine delivery statuses queued in Redis (service.delivery.queue_status): enqueued
+    by the clock when they wait. During a burst of check-ins each send batch writes them as it ends."""
     queue(DEFAULT, connection).enqueue(APPLY_STATUSES, job_timeout=120, result_ttl=60,
                                        description="apply queued delivery statuses")

@@ -15,7 +15,7 @@ from service.config import Settings
 from service.db import get_session, request_session, single_statement
 from service.replies import crisis_reply
 from service.phones import mask
-from service.queues import enqueue_apply_statuses, redis_from_url
+from service.queues import redis_from_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
@@ -118,11 +118,9 @@ def status() -> Response:
                 delivery.on_failure(session, settings, sid)
             outbox.commit(session, redis_from_url(settings.redis_url))
         else:
-            # The routine callbacks (delivered, read, canceled) go to Redis; a job writes them in bulk.
+            # The routine callbacks (delivered, read, canceled) go to Redis; workers write them in bulk.
             try:
-                connection = redis_from_url(settings.redis_url)
-                if delivery.queue_status(connection, sid, new, error):
-                    enqueue_apply_statuses(connection)
+                delivery.queue_status(redis_from_url(settings.redis_url), sid, new, error)
                 log.debug("status %s for %s queued", new, sid)
                 return Response("", status=200)
             except RedisError as exc:

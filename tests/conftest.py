@@ -17,15 +17,16 @@ from werkzeug.serving import make_server
 
 from flask import got_request_exception
 
-from service import create_app, delivery
+from service import create_app
 from service.config import Settings, load_settings
 from service.db import engine_for, session_scope
 from service.migrate import upgrade
 from service.models import Base
-from service.queues import DEFAULT, URGENT, enqueue_apply_statuses, queue
+from service.queues import DEFAULT, URGENT, queue
 from service.redis_server import free_port, start_redis
 from service.simulator import Simulator
 from workers import context
+from workers.clock import enqueue_status_writer
 
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = os.environ.get("TEST_POSTGRES_DB", "village_test")  # one per checkout running at once
@@ -183,8 +184,7 @@ def run_jobs(settings: Settings, redis_url: str, simulator_server: Simulator) ->
             # Callbacks that land meanwhile may enqueue work of their own (the routine delivery
             # statuses are written by a job): wait for them before deciding nothing is left.
             simulator_server.wait_idle(5)
-            if connection.exists(delivery.QUEUED, delivery.WORKING) and queue(DEFAULT, connection).count == 0:
-                enqueue_apply_statuses(connection)  # as the clock's periodic apply-statuses would, within 10 s
+            enqueue_status_writer(connection)  # as the clock does each second
             before = sum(queue(n, connection).count for n in (URGENT, DEFAULT))
             if before == 0:
                 break

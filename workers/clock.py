@@ -17,8 +17,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
-from service import logs
-from service.queues import DEFAULT
+from service import delivery, logs
+from service.queues import DEFAULT, enqueue_apply_statuses
 from workers import context
 from workers.periodic import PERIODIC
 
@@ -52,8 +52,18 @@ def run_once(now: datetime, connection: Redis) -> bool:
             Queue(DEFAULT, connection=connection).enqueue(job.func, job_timeout=120, result_ttl=60,
                                                           description=f"periodic {job.id}")
             found = True
+    found = enqueue_status_writer(connection) or found
     connection.set(LAST_TICK_KEY, now.isoformat(), ex=3600)
     return found
+
+
+def enqueue_status_writer(connection: Redis) -> bool:
+    """Each tick: a job to write the queued delivery statuses, when some wait and none is queued
+    or running (service.delivery). At most one a second, however the callbacks trickle in."""
+    if delivery.claim_apply_job(connection):
+        enqueue_apply_statuses(connection)
+        return True
+    return False
 
 
 class _Stop:

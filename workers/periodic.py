@@ -33,8 +33,6 @@ class Periodic:
 PERIODIC = (
     Periodic("plan-checkins", "workers.periodic.plan_checkins", 30),
     Periodic("sweep-outbox", "workers.periodic.sweep_outbox", 10),
-    # Statuses queued while the job the webhook enqueued was lost (Redis blipped) are written here.
-    Periodic("apply-statuses", "workers.jobs.apply_statuses", 10),
     Periodic("remind-invitations", "workers.followups.remind_invitations", 600),
     Periodic("escalate-low-alerts", "workers.followups.escalate_low_alerts", 60),
     Periodic("erase-old-bodies", "workers.retention.erase_old_bodies", 3600),

@@ -158,21 +158,31 @@ class Stack:
     def sweeping(self, every: float = 0.3) -> "Sweeper":
         return Sweeper(every)
 
+    # --- the clock's job for queued delivery statuses, each tick, only faster
+    def writing_statuses(self, every: float = 0.2) -> "Sweeper":
+        from workers.clock import enqueue_status_writer
+
+        connection = Redis.from_url(self.settings.redis_url)
+        return Sweeper(every, lambda: enqueue_status_writer(connection))
+
     def wait_for(self, check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
         _wait_for(check, timeout, what, step=0.5)
 
 
 class Sweeper:
-    def __init__(self, every: float) -> None:
+    """Runs `step` (the sweeper unless told) every `every` seconds in a thread, as the clock would."""
+
+    def __init__(self, every: float, step: Callable[[], object] | None = None) -> None:
         from workers.periodic import sweep_outbox
 
+        step = step or sweep_outbox
         self._stop = threading.Event()
         self.errors: list[str] = []
 
         def loop() -> None:
             while not self._stop.wait(every):
                 try:
-                    sweep_outbox()
+                    step()
                 except Exception as exc:  # noqa: BLE001  Redis may be down on purpose; the next step retries
                     self.errors.append(type(exc).__name__)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 from service.delivery import APPLY_JOB, APPLY_LOCK, QUEUED, WORKING, apply_queued
 from service.models import Message
 from service.queues import DEFAULT, queue
+from workers.clock import enqueue_status_writer
 from tests.conftest import MOM, STRANGER
 
 
@@ -153,24 +153,21 @@ def test_routine_statuses_are_queued_and_written_together_by_one_job(signed_post
     for sid in sids:
         assert signed_post("/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered"}).status_code == 200
     connection = Redis.from_url(redis_url)
-    # Answered at once, written later: nothing in the database yet, one job for the whole burst.
+    # Answered at once, written later: nothing in the database yet.
     assert _statuses(db) == {"sent": 30}
-    assert connection.llen(QUEUED) == 30
+    assert connection.llen(QUEUED) == 30 and queue(DEFAULT, connection).count == 0
+    # The clock's tick enqueues one job to write them, and no second while that one is queued.
+    assert enqueue_status_writer(connection) and not enqueue_status_writer(connection)
     assert queue(DEFAULT, connection).count == 1
     assert run_jobs() == 1
     assert _statuses(db) == {"delivered": 30}
-    assert connection.exists(QUEUED, WORKING, APPLY_LOCK) == 0
-    # For a second after a run, callbacks enqueue no job (trickling in, each would get its own);
-    # then the next one enqueues a job, which writes both.
+    assert connection.exists(QUEUED, WORKING, APPLY_LOCK, APPLY_JOB) == 0
+    assert not enqueue_status_writer(connection)  # nothing waits: no job
+    # The job done, the next status gets a job at the next tick.
     assert signed_post("/twilio/status", {"MessageSid": sids[0], "MessageStatus": "read"}).status_code == 200
-    assert queue(DEFAULT, connection).count == 0
-    deadline = time.monotonic() + 3
-    while connection.exists(APPLY_JOB) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert signed_post("/twilio/status", {"MessageSid": sids[1], "MessageStatus": "read"}).status_code == 200
-    assert queue(DEFAULT, connection).count == 1
+    assert enqueue_status_writer(connection)
     run_jobs()
-    assert _statuses(db) == {"delivered": 28, "read": 2}
+    assert _statuses(db) == {"delivered": 29, "read": 1}
 
 
 def test_a_queued_status_for_a_sid_not_yet_recorded_is_parked_for_the_worker(signed_post: Any, run_jobs: Any,
