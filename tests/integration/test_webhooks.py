@@ -189,25 +189,27 @@ def test_a_chunk_left_by_a_job_killed_mid_write_is_written_by_the_next(db: Any, 
     assert connection.exists(QUEUED, WORKING) == 0
 
 
+def _two_queued_behind_the_lock(db: Any, redis_url: str) -> Redis:
+    """Two sent messages whose `delivered` is queued, while another run holds the lock."""
+    connection = Redis.from_url(redis_url)
+    connection.rpush(QUEUED, *(f"{sid} delivered " for sid in _sent_messages(db, 2)))
+    connection.set(APPLY_LOCK, "another run")
+    return connection
+
+
 def test_a_run_that_finds_another_at_work_waits_for_it_then_writes_what_came_since(
         db: Any, settings: Any, redis_url: str) -> None:
     # The run at work may have taken its last look before these arrived: the job enqueued for them
     # must not give up on them while that run finishes.
-    sids = _sent_messages(db, 2)
-    connection = Redis.from_url(redis_url)
-    connection.rpush(QUEUED, *(f"{sid} delivered " for sid in sids))
-    connection.set(APPLY_LOCK, "another run")
+    connection = _two_queued_behind_the_lock(db, redis_url)
     threading.Timer(0.3, connection.delete, args=(APPLY_LOCK,)).start()
     assert apply_queued(connection, settings.database_url) == 2
     assert _statuses(db) == {"delivered": 2}
 
 
-def test_a_run_that_cannot_get_the_lock_in_time_leaves_the_statuses_for_the_periodic_run(
+def test_a_run_that_cannot_get_the_lock_in_time_leaves_the_statuses_for_the_next(
         db: Any, settings: Any, redis_url: str) -> None:
-    sids = _sent_messages(db, 2)
-    connection = Redis.from_url(redis_url)
-    connection.rpush(QUEUED, *(f"{sid} delivered " for sid in sids))
-    connection.set(APPLY_LOCK, "a stuck run")
+    connection = _two_queued_behind_the_lock(db, redis_url)
     assert apply_queued(connection, settings.database_url, wait=0.1) == 0
     assert _statuses(db) == {"sent": 2} and connection.llen(QUEUED) == 2
 
