@@ -8,8 +8,9 @@ are recorded (RECORDED).
 The routine ones (delivered, read, canceled: two callbacks per message at scale) are not written
 one UPDATE per callback: the webhook appends them to a Redis list (`queue_status`) and they are
 applied in bulk (`apply_queued`), one UPDATE per status per chunk, as RapidPro's courier batches its
-status writes: by each send batch as it ends, and by a job the clock enqueues when they wait. Failures are applied at once: they may send an alert another way. Without Redis the
-webhook writes the status itself, as before.
+status writes: by each send batch as it ends, and by a job the clock enqueues when they wait.
+Failures are applied at once: they may send an alert another way. Without Redis the webhook writes
+the status itself.
 """
 from __future__ import annotations
 

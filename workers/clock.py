@@ -43,7 +43,8 @@ def hold_lease(connection: Redis, ident: str, seconds: int = LEASE_SECONDS) -> b
 
 
 def run_once(now: datetime, connection: Redis) -> bool:
-    """Enqueue every periodic job whose period has begun; True when it enqueued any."""
+    """Enqueue every periodic job whose period has begun, and the job writing queued delivery
+    statuses when it is wanted; True when it enqueued any."""
     found = False
     stamp = int(now.timestamp())
     for job in PERIODIC:
