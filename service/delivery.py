@@ -124,6 +124,14 @@ def queue_status(connection: Redis, sid: str, status: str, error_code: str | Non
     connection.rpush(QUEUED, f"{sid} {status} {error_code[:12] if error_code else ''}")
 
 
+def waiting(connection: Redis) -> int:
+    """How many routine statuses are queued and not yet written (the status page, /metrics)."""
+    pipe = connection.pipeline(transaction=False)
+    pipe.llen(QUEUED)
+    pipe.llen(WORKING)
+    return sum(int(n) for n in pipe.execute())
+
+
 def claim_apply_job(connection: Redis) -> bool:
     """True when statuses wait and no job to write them is queued or running; the caller (the
     clock) then enqueues one. One round trip."""
@@ -144,7 +152,7 @@ def apply_queued(connection: Redis, database_url: str, chunk: int = APPLY_CHUNK,
 
     Another run at work holds the lock: this one waits for it (up to `wait` seconds; a run takes
     milliseconds), since what it was enqueued for may have come after that run's last look. Past
-    the wait it leaves the statuses to the periodic run."""
+    the wait it leaves the statuses to the next run."""
     token = uuid.uuid4().hex
     deadline = time.monotonic() + wait
     while not connection.set(APPLY_LOCK, token, nx=True, ex=APPLY_LOCK_SECONDS):

@@ -70,10 +70,8 @@ def queue_figures(connection: Redis, now: datetime) -> dict[str, Any]:
                         "alive": age is not None and age < WORKER_STALE})
     tick_raw = connection.get(LAST_TICK_KEY)
     tick = datetime.fromisoformat(tick_raw.decode()) if tick_raw else None
-    # Delivery statuses the webhook queued that no job has written yet (service.delivery).
-    statuses = int(connection.llen(delivery.QUEUED)) + int(connection.llen(delivery.WORKING))
     return {"queues": queues, "workers": workers, "clock": tick, "load": pacing.read_load(connection),
-            "statuses_waiting": statuses}
+            "statuses_waiting": delivery.waiting(connection)}
 
 
 def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_error: str | None,
