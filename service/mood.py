@@ -81,9 +81,9 @@ _NO_SIGNAL = re.compile(rf"(?:{lex.NO_SIGNAL})[\s.!?]*")
 _EMOJI = re.compile("[" + re.escape("".join(lex.EMOJI)) + "]")
 _EMOTICON = re.compile(r"(?:^|(?<=\s))(" + "|".join(re.escape(e) for e in lex.EMOTICONS) + r")(?=\s|$|[.!?,])")
 
-_NUM = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five|ten)"
+_NUM = r"(\d{1,3}(?:\.\d+)?|(?:zero|one|two|three|four|five|ten)(?!(?!ish)[a-z]))"
 _NOT_A_UNIT = (r"(?!\s*-?\s*(?:am|pm|hours?|hrs?|h|days?|weeks?|wks?|months?|mins?|minutes?|times|x|kids?|children|"
-               r"babies|of|years?|yrs?|yo|rd|nd|st|th|%|oz|ml|naps?|people|more|under|in a row|nights?|o ?clock|:\d|"
+               r"babies|of|out of|outta|years?|yrs?|yo|rd|nd|st|th|%|oz|ml|naps?|people|more|under|in a row|nights?|o ?clock|:\d|"
                r"day|thing|step|sec|am|year)\b)")
 _FRACTION = re.compile(rf"(?<![\d.]){_NUM}\s*(?:/|out of|outta|of)\s*(5|10|five|ten)\b")
 _LEADING = re.compile(rf"^(?:(?:a|like|like a|prob|probably|prob a|probably a|honestly|honestly a|maybe|maybe a|solid|a solid|"
@@ -271,7 +271,7 @@ def _part_hits(part: str) -> list[tuple[str, float]]:
 
 
 def _negated(name: str, value: float, before: list[str]) -> tuple[str, float]:
-    if any(w in lex.NEGATIONS for w in before[-3:]):
+    if any(w in lex.WORD_NEGATIONS for w in before[-3:]):
         # "not bad" is milder praise than "good"; "not good" is as low as "bad".
         return f"not_{name}", -value * (0.5 if value < 0 else 1.0)
     return name, value

@@ -87,6 +87,11 @@ NEGATIONS = frozenset({"not", "never", "no", "dont", "wouldnt", "wont", "isnt", 
 THIRD_PERSON = frozenset({"she", "he", "they", "friend", "sister", "brother", "cousin", "mom", "husband", "someone",
                           "people", "hes", "shes", "theyre", "coworker", "neighbor", "neighbour"})
 FIRST_PERSON = frozenset({"i", "im", "id", "ive", "ill", "me", "myself"})
+# Negations that flip the mothers' lexicon ("wasnt great", "doesnt feel good"). Wider than
+# NEGATIONS on purpose: before a crisis phrase, "i wasnt kidding about wanting to die" must
+# stay a crisis, so only the plain negations above soften one.
+WORD_NEGATIONS = NEGATIONS | frozenset({"wasnt", "werent", "arent", "aint", "doesnt", "havent", "hasnt", "hadnt",
+                                        "couldnt", "shouldnt", "neither"})
 
 # The mothers' lexicon: (reason name, weight, single words, multi-word phrases as regex).
 # Negative weights pull towards low. Single words are looked up in a dict (fast); phrases
@@ -104,10 +109,10 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("alone", -1.5, "alone lonely isolated invisible",
      r"like a ghost|(?:no one|nobody) (?:helps|asks|cares)|no help|doesnt get it"),
     ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
-     r"too much|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
+     r"(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
     ("exhausted", -1.0, "exhausted tired wiped knackered sleepy", r"worn (?:down|out)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
-     r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|a mess|hot mess|"
+     r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
      r"(?:just|barely|only) surviving|survival mode"),
     ("snapped", -1.0, "snapped yelled rage angry irritable cranky grumpy frazzled stressed stress", r"screamed at|short fuse"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
@@ -115,22 +120,28 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:dont|not) feel like myself|(?:dont|cant) recogni[sz]e myself|going through the motions"),
     ("self_neglect", -1.0, "",
      r"(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
-    ("anxious", -1.0, "anxious anxiety panic panicking worried worry scared afraid racing", r"on edge"),
+    ("anxious", -1.0, "anxious anxiety panic panicking worried worry scared afraid",
+     r"on edge|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
     ("down", -1.0, "sad miserable depressed depression depressing unhappy bleh blah meh ugh ughh",
      r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)"),
-    ("bad", -1.0, "rough tough hard bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick fought fight",
-     r"miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better"),
+    ("bad", -1.0, "rough tough hard difficult bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
+     r"miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better|couldnt be worse|good grief|unfair|"
+     r"(?:not|isnt|aint|wasnt) fair|(?:had|have|big|another|huge) (?:a )?fight|(?:we|i|keep|kept) (?:fought|fighting|fight)\b"),
     ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call"),
     ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
-     r"same old|could be worse|hanging in there|no complaints|cant complain"),
+     r"same old|could be worse|hanging in there|no complaints|cant complain|my bad"),
     ("good", 1.0, "good gud great better best nice perfect solid productive chill calm relaxed rested",
-     r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person"),
+     r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person|"
+     r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)"),
     ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loving proud blessed grateful thankful content "
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
-     r"worth it|killed it|crushed (?:it|my)"),
+     r"worth it|killed it|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
     ("laughing", 0.5, "lol lmao haha hahaha hehe laugh laughing laughed giggling giggled giggles",
      r"laughing so hard|died laughing|im dead|im dying"),
     ("hyperbole", 0.0, "", r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),
+    # Idioms whose words would count one way but say nothing of her mood: VADER decides.
+    ("idiom", 0.0, "", r"work(?:ed|ing|s)? (?:so |really |very )?hard|hard work(?:er|ing)?|go(?:ing)? hard|tr(?:y|ying|ied) (?:so )?hard|"
+     r"hard to (?:beat|believe|resist|contain|say|tell)"),
 )
 
 # Emoji scored on their own: (reason, weight). Crying faces are read as happy tears

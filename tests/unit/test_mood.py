@@ -362,3 +362,38 @@ def test_a_fine_does_not_make_strongly_negative_news_fine(text: str, level: str)
 @pytest.mark.parametrize("text", ["could be worse", "cant complain, no disasters", "hanging in there, no crying today"])
 def test_ok_phrases_made_of_negative_words_stay_ok(text: str) -> None:
     assert score(text).level == OK
+
+
+@pytest.mark.parametrize("text, level", [
+    ("wasnt a great day", LOW), ("it wasn’t good at all", LOW), ("doesnt feel good today", LOW),
+    ("havent been good lately", LOW), ("aint great", LOW), ("wasnt bad actually", OK),
+    ("couldnt be happier", OK), ("never felt better!", OK),
+])
+def test_every_contracted_negation_turns_a_mood_word(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+def test_the_wider_negations_never_soften_a_crisis() -> None:
+    assert score("i wasnt kidding about wanting to die").level == CRISIS
+
+
+@pytest.mark.parametrize("text", ["a tendency to worry tonight", "a tenth of the sleep i need", "2 outta 3 naps happened",
+                                  "we won 3 out of 4 games"])
+def test_number_words_inside_words_and_other_fractions_are_not_ratings(text: str) -> None:
+    assert not any(r.startswith("scale") for r in score(text).reasons)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("this is all too much", LOW), ("too much coffee lol", OK),
+    ("im such a mess today", LOW), ("the house is a mess but we had fun", OK),
+    ("mind racing at 3am again", LOW), ("guilt free nap while she slept", OK),
+    ("worked so hard on the nursery, proud of it", OK), ("good grief, what a night", LOW),
+    ("life is so unfair", LOW), ("another fight with him tonight", LOW),
+])
+def test_idioms_count_for_what_they_mean_not_for_their_words(text: str, level: str) -> None:
+    assert score(text).level == level
+
+
+@pytest.mark.parametrize("text, level", [("my bad, typo", OK), ("my bad lol", OK), ("my bad, just so tired", LOW)])
+def test_an_apology_idiom_is_not_a_low_mood(text: str, level: str) -> None:
+    assert score(text).level == level
