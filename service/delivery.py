@@ -2,8 +2,11 @@
 
 A callback can arrive before the worker has recorded the message's SID (it may
 even beat the API's answer). Such a status is parked in Redis for an hour and
-applied by the worker right after it records the SID. Only statuses past `sent`
-are recorded (RECORDED).
+applied by the worker right after it commits the SID, a failure with its alert
+re-route. Whoever parks looks for the SID once more after parking: had the worker
+read the parked key before the park, its commit is visible by then, so one of the
+two applies it (both may: statuses only move forward, so only one changes the row).
+Only statuses past `sent` are recorded (RECORDED).
 
 The routine ones (delivered, read, canceled: two callbacks per message at scale) are not written
 one UPDATE per callback: the webhook appends them to a Redis list (`queue_status`) and they are
@@ -27,6 +30,7 @@ from sqlalchemy import Connection, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Settings
+from service import outbox
 from service.db import session_scope
 from service.models import Message
 
@@ -163,7 +167,13 @@ def apply_queued(connection: Redis, database_url: str, chunk: int = APPLY_CHUNK,
     try:
         while items := connection.eval(_TAKE, 2, QUEUED, WORKING, chunk):
             with session_scope(database_url) as db:  # a send batch's own connection, when in one
-                _apply_chunk(connection, db, [item.decode() if isinstance(item, bytes) else item for item in items])
+                unknown = _apply_chunk(db, [item.decode() if isinstance(item, bytes) else item for item in items])
+            if unknown:  # before the worker recorded the SID: parked, then one more look (the docstring)
+                for sid, (status, error) in unknown.items():
+                    park(connection, sid, status, error)
+                with session_scope(database_url) as db:
+                    _apply_chunk(db, [f"{sid} {status} {error or ''}" for sid, (status, error) in unknown.items()],
+                                 find_unknown=False)
             connection.ltrim(WORKING, len(items), -1)
             taken += len(items)
     finally:
@@ -171,7 +181,8 @@ def apply_queued(connection: Redis, database_url: str, chunk: int = APPLY_CHUNK,
     return taken
 
 
-def _apply_chunk(connection: Redis, db: Session, items: list[str]) -> None:
+def _apply_chunk(db: Session, items: list[str], find_unknown: bool = True) -> dict[str, tuple[str, str | None]]:
+    """Apply one chunk of queued statuses; returns those for SIDs no message has yet (to park)."""
     furthest: dict[str, tuple[str, str | None]] = {}
     for item in items:
         sid, status, error = (item.split(" ") + ["", ""])[:3]
@@ -189,15 +200,23 @@ def _apply_chunk(connection: Redis, db: Session, items: list[str]) -> None:
     for status, sids in by_status.items():
         moved.update(db.scalars(_FORWARD_MANY[status], {"p_sids": sids, "p_now": now}))
     rest = [sid for sid in furthest if sid not in moved]
-    if rest:
-        known = set(db.scalars(select(Message.provider_sid).where(Message.provider_sid.in_(rest))))
-        for sid in rest:
-            if sid not in known:  # before the worker recorded the SID: applied when it does
-                park(connection, sid, *furthest[sid])
+    if not rest or not find_unknown:
+        return {}
+    known = set(db.scalars(select(Message.provider_sid).where(Message.provider_sid.in_(rest))))
+    return {sid: furthest[sid] for sid in rest if sid not in known}
 
 
 def is_known(session: Session, sid: str) -> bool:
     return session.scalar(select(Message.id).where(Message.provider_sid == sid)) is not None
+
+
+def settle(session: Session, settings: Settings, sid: str, status: str, error_code: str | None) -> int:
+    """Move the message forward to `status`; a failure that moved it re-routes its alert in the same
+    transaction (the caller commits, with `outbox.commit`). Returns rows changed (0 or 1)."""
+    changed = apply_status(session, sid, status, error_code)
+    if changed and status in FAILED:
+        on_failure(session, settings, sid)
+    return changed
 
 
 def park(connection: Redis, sid: str, status: str, error_code: str | None) -> None:
@@ -210,15 +229,20 @@ def park(connection: Redis, sid: str, status: str, error_code: str | None) -> No
         log.warning("early status for %s not parked: %s", sid, exc)
 
 
-def replay_parked(connection: Redis, session: Session, sid: str) -> None:
+def replay_parked(connection: Redis, settings: Settings, sid: str) -> None:
+    """Apply what a callback parked for `sid`. Called by the worker after the commit that recorded
+    the SID, never inside it: a callback parking after this read then finds the row on its second look."""
     try:
         raw = connection.get(_early_key(sid))
     except RedisError:
         return
-    if raw is not None:
-        parked = json.loads(raw)
-        if parked["status"] in RECORDED:  # a `sent` parked before RECORDED existed needs nothing
-            apply_status(session, sid, parked["status"], parked.get("error"))
+    if raw is None:
+        return
+    parked = json.loads(raw)
+    if parked["status"] in RECORDED:  # a `sent` parked before RECORDED existed needs nothing
+        with session_scope(settings.database_url) as session:
+            settle(session, settings, sid, parked["status"], parked.get("error"))
+            outbox.commit(session, connection)
 
 
 def on_failure(session: Session, settings: Settings, sid: str) -> None:

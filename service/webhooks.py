@@ -113,9 +113,7 @@ def status() -> Response:
         if new in delivery.FAILED:
             # A failure may send an alert another way: the status and what follows commit together.
             session = get_session()
-            changed = delivery.apply_status(session, sid, new, error)
-            if changed:
-                delivery.on_failure(session, settings, sid)
+            changed = delivery.settle(session, settings, sid, new, error)
             outbox.commit(session, redis_from_url(settings.redis_url))
         else:
             # The routine callbacks (delivered, read, canceled) go to Redis; workers write them in bulk.
@@ -128,9 +126,16 @@ def status() -> Response:
             # Without Redis: one forward-only UPDATE, run alone, in autocommit on PostgreSQL.
             with single_statement(settings.database_url) as db_connection:
                 changed = delivery.apply_status(db_connection, sid, new, error)
-        if not changed and not delivery.is_known(get_session(), sid):
-            # Before the worker recorded the SID: kept in Redis, applied when it does.
+        session = get_session()
+        if not changed and not delivery.is_known(session, sid):
+            session.rollback()  # no transaction held across the Redis call
+            # Before the worker recorded the SID: kept in Redis, applied when it does. Then one more
+            # look, in a new transaction: a worker that committed the SID and read the parked key
+            # before this park has left it to us.
             delivery.park(redis_from_url(settings.redis_url), sid, new, error)
+            if delivery.is_known(session, sid):
+                changed = delivery.settle(session, settings, sid, new, error)
+                outbox.commit(session, redis_from_url(settings.redis_url))
     except SQLAlchemyError:
         get_session().rollback()
         log.exception("status callback for %s not recorded", sid)

@@ -155,9 +155,10 @@ def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | N
                 reconciled: bool = False) -> str:
     with session_scope(settings.database_url) as db:
         db.execute(MARK_SENT, {"p_id": message_id, "p_sid": sid, "p_now": _now()})
-        delivery.replay_parked(context.redis(), db, sid)
         if alert_id is not None:
             db.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
+    # A callback that beat the API's answer (a failure too, with its alert re-route), once the SID is committed.
+    delivery.replay_parked(context.redis(), settings, sid)
     if reconciled:
         log.info("message %s: an earlier attempt had reached Twilio as %s; not sent again", message_id, sid)
         return f"reconciled {sid}"

@@ -87,3 +87,20 @@ def test_a_send_job_delivered_three_times_sends_once(stack: Stack) -> None:
         stack.wait_for(lambda: _status_of(stack, message_id) == "delivered", "delivery")
     stack.wait_for(lambda: connection.llen("rq:queue:default") == 0, "every copy of the job run")
     assert stack.sends_per_recipient() == {mom_phone(0): 1}
+
+
+def test_an_alert_failure_that_beats_the_api_answer_still_takes_the_other_path(stack: Stack) -> None:
+    # The buddy's carrier rejects the alert, and the simulator posts `undelivered` 0.4 s before it
+    # answers the API call: the failure is parked, and applied once the worker records the SID,
+    # with what a failure brings (no WhatsApp sender in this stack: the on-duty operator is texted).
+    seed_moms(stack.settings, 1, buddies=True)
+    stack.set_faults(timeout_rate=1.0, timeout_seconds=0.5, delivery_errors={buddy_phone(0): 30003})
+    form = {"MessageSid": new_sid(), "From": mom_phone(0), "To": stack.settings.twilio_from_number, "Body": "1"}
+    assert stack.post("/twilio/inbound", form).status_code == 200
+    stack.workers.start("urgent")
+    operator = stack.settings.operator_alert_phone
+    stack.wait_for(lambda: stack.sends_per_recipient()[operator] == 1, "the operator's text")
+    with session_scope(stack.settings.database_url) as db:
+        assert db.scalars(select(Alert.state)).one() == "failed"
+        assert db.scalars(select(Message.status).where(Message.to_addr == buddy_phone(0))).one() == "undelivered"
+    assert stack.sends_per_recipient() == {buddy_phone(0): 1, operator: 1}

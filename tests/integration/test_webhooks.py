@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
@@ -15,6 +16,7 @@ from service.delivery import APPLY_JOB, APPLY_LOCK, QUEUED, WORKING, apply_queue
 from service.models import Message
 from service.queues import DEFAULT, queue
 from workers.clock import enqueue_status_writer
+from workers.jobs import record_sent
 from tests.conftest import MOM, STRANGER
 
 
@@ -142,6 +144,24 @@ def _sent_messages(db: Any, count: int) -> list[str]:
     return sids
 
 
+def _sending_message(db: Any) -> int:
+    """A check-in the worker is sending: no SID recorded yet."""
+    with db() as s:
+        message = Message(direction="out", status="sending", to_addr=MOM.phone, from_addr="+15005550006", body="x",
+                          kind="checkin")
+        s.add(message)
+        s.flush()
+        return message.id
+
+
+def _wait_for_a_paused_set(connection: Redis) -> None:
+    """Until a client's SET waits behind CLIENT PAUSE WRITE (shown with flag b, last command set)."""
+    deadline = time.monotonic() + 10
+    while not any(c["cmd"] == "set" and "b" in c["flags"] for c in connection.client_list()):
+        assert time.monotonic() < deadline, "no SET ever waited behind the pause"
+        time.sleep(0.01)
+
+
 def _statuses(db: Any) -> Counter[str]:
     with db() as s:
         return Counter(s.scalars(select(Message.status).where(Message.direction == "out")))
@@ -176,6 +196,29 @@ def test_a_queued_status_for_a_sid_not_yet_recorded_is_parked_for_the_worker(sig
     run_jobs()
     parked = Redis.from_url(redis_url).get("village:early-status:SM" + "f" * 32)
     assert parked is not None and json.loads(parked)["status"] == "read"
+
+
+def test_a_failure_parked_just_after_the_worker_read_the_parked_key_is_still_written(
+        signed_post: Any, db: Any, settings: Any, redis_url: str) -> None:
+    # The callback finds no message with the SID; between that look and its park the worker commits
+    # the SID and reads the parked key (nothing there yet). Redis's CLIENT PAUSE WRITE holds the
+    # park's SET there, so this order happens every run: the callback's second look must find the row.
+    message_id, sid = _sending_message(db), "SM" + "e" * 32
+    connection = Redis.from_url(redis_url)
+    answers: list[int] = []
+    poster = threading.Thread(target=lambda: answers.append(signed_post(
+        "/twilio/status", {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "30003"}).status_code))
+    connection.execute_command("CLIENT", "PAUSE", 10_000, "WRITE")
+    try:
+        poster.start()
+        _wait_for_a_paused_set(connection)
+        record_sent(settings, message_id, sid, None)  # the worker: SID committed, parked key read
+    finally:
+        connection.execute_command("CLIENT", "UNPAUSE")
+    poster.join(10)
+    assert answers == [200]
+    with db() as s:
+        assert (s.get(Message, message_id).status, s.get(Message, message_id).error_code) == ("failed", "30003")
 
 
 def test_a_chunk_left_by_a_job_killed_mid_write_is_written_by_the_next(db: Any, settings: Any, redis_url: str) -> None:
