@@ -397,3 +397,23 @@ def test_idioms_count_for_what_they_mean_not_for_their_words(text: str, level: s
 @pytest.mark.parametrize("text, level", [("my bad, typo", OK), ("my bad lol", OK), ("my bad, just so tired", LOW)])
 def test_an_apology_idiom_is_not_a_low_mood(text: str, level: str) -> None:
     assert score(text).level == level
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("nobody gets it", "lexicon:alone"), ("not sleeping at all", "lexicon:no_sleep"),
+    ("i cant do this", "lexicon:cant_cope"), ("not doing so hot", "lexicon:bad"),
+    ("nothing is going right", "lexicon:struggling"), ("im falling apart", "lexicon:struggling"),
+    ("solo with 3 kids, send help", "lexicon:need_help"), ("i dont feel anything anymore", "lexicon:not_myself"),
+    ("i feel like a shell of myself", "lexicon:not_myself"), ("i feel worthless", "lexicon:failing"),
+    ("so-so", "lexicon:down"), ("idc anymore", "lexicon:down"), ("i cant breathe", "lexicon:anxious"),
+    ("i had a miscarriage", "lexicon:grief"), ("we lost the pregnancy last week", "lexicon:grief"),
+])
+def test_everyday_ways_of_saying_it_is_hard_are_low(text: str, reason: str) -> None:
+    mood_ = score(text)
+    assert mood_.level == LOW and reason in mood_.reasons
+
+
+@pytest.mark.parametrize("text", ["help me understand the schedule?", "we are all sick but hanging in",
+                                  "she can do it herself now, so proud"])
+def test_the_new_phrases_do_not_catch_their_harmless_neighbours(text: str) -> None:
+    assert score(text).level != LOW
