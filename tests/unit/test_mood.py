@@ -417,3 +417,28 @@ def test_everyday_ways_of_saying_it_is_hard_are_low(text: str, reason: str) -> N
                                   "she can do it herself now, so proud"])
 def test_the_new_phrases_do_not_catch_their_harmless_neighbours(text: str) -> None:
     assert score(text).level != LOW
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("honestly i just want it all to be over", "hopelessness"), ("i cant keep living like this", "hopelessness"),
+    ("no reason to keep going", "hopelessness"), ("i dont see the point in living", "hopelessness"),
+    ("feel like giving up on everything", "hopelessness"),
+    ("thought about driving off the road today", "suicidal_ideation"), ("i wish i wasnt alive", "suicidal_ideation"),
+    ("wish i could go to sleep forever", "suicidal_ideation"), ("i feel like dying", "suicidal_ideation"),
+    ("might as well be dead", "suicidal_ideation"), ("i keep imagining my own funeral", "suicidal_ideation"),
+    ("im standing on the bridge", "suicidal_ideation"), ("i want to jump", "suicidal_ideation"),
+    ("i got a rope", "suicidal_ideation"), ("not going to be around much longer", "suicidal_ideation"),
+    ("the pills are ready", "overdose"), ("i have enough pills", "overdose"),
+    ("wrote goodbye notes tonight", "goodbye"), ("ive given away all my things", "goodbye"),
+    ("razor blade in the bathroom", "self_harm"),
+])
+def test_it_flags_the_quieter_warning_signs_too(text: str, sign: str) -> None:
+    assert score(text).reasons == (f"crisis:{sign}",)
+
+
+@pytest.mark.parametrize("text", ["i could sleep forever lol", "we jumped rope at the park", "i want to jump in the pool with her",
+                                  "she wants it to be over so she can play", "wont be here tomorrow morning, at my moms",
+                                  "gave away my old maternity clothes", "i give up on sleep training lol",
+                                  "i have enough pills for the week, refill friday", "my pills are ready at the pharmacy"])
+def test_their_everyday_neighbours_are_not_a_crisis(text: str) -> None:
+    assert score(text).level != CRISIS
