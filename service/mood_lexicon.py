@@ -42,21 +42,25 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bdriv(?:e|ing) off (?:the road|a bridge|a cliff)\b", r"\b(?:standing|sitting) on (?:the|a) (?:bridge|ledge|roof|edge)\b",
         r"\bwant to jump(?=\s*(?:$|[.!]|off|in front))", r"\b(?:bought|got|have|ive|found|tied) a (?:rope|noose)\b", r"\bnoose\b",
         r"\b(?:not|wont|will not) (?:going to )?be (?:around|here) (?:much longer|for long|anymore)\b",
+        r"\bshould (?:just )?die\b", r"\bhope i (?:die|dont wake up|never wake up|wont wake up|do not wake up)\b",
+        r"\bdeserve to die\b",
     ),
     "self_harm": (
         r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) " + _ME + r"\b",
         r"\bself ?harm", r"\bcutting again\b", r"\brazor blades?\b", r"\b(?:im|i am|i feel) not safe\b", r"\bnot safe (?:right now|with myself|tonight)\b",
         r"\bdont feel safe (?:with myself|around myself|tonight|right now)\b",
+        r"\b(?:scared|afraid|terrified|worried) (?:of )?what i (?:might|could|will|would|am going to|im going to) do(?=\s*(?:$|[.!,]|right now|tonight|anymore))",
+        r"\bdont trust myself(?: right now| anymore| tonight)?\s*(?:[.!]|$)",
     ),
     "burden": (
         r"\b(?:better|easier|happier|fine|okay|ok) (?:off )?without me\b",
         r"\bif i (?:was|were|wasnt|werent|wasnt here|was not) (?:gone|here|around|dead|alive)\b",
         r"\bif i wasnt (?:here|around)\b", r"\bburden\b",
         r"\b(?:no ?one|nobody|no body) would (?:even )?(?:miss|notice|care)\b", r"\bwould anyone (?:even )?(?:care|notice|miss)\b",
-        r"\bdeserves? (?:a )?(?:better|someone better)\b", r"\bbetter without me\b",
+        r"\bdeserves? (?:a )?(?:better|someone better)\b", r"\bbetter without me\b", r"\bwaste of (?:space|air|oxygen)\b",
     ),
     "hopelessness": (
-        r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore)\b",
+        r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore|do life|do this life)\b",
         r"\b(?:no|whats (?:even )?the|what is the) point (?:anymore|in anything|of anything|of it all|in trying)\b",
         r"\bwhats (?:even )?the point\s*(?:[.!?]|$)", r"\bno (?:way out|point anymore|future)\b", r"\bdont see a way out\b",
         r"\bhopeless\b", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant (?:it|this|everything) (?:all )?to (?:stop|end|be over)\b",
@@ -87,10 +91,12 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bi shook " + _KID + r"\b", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around)\b",
         r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i might do to\b",
         r"\b(?:want|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
+        r"\b(?:almost|nearly) (?:shook|hit|hurt|smothered|threw) " + _KID + r"\b",
     ),
     "escape": (
         r"\b(?:want|wanted|wish|going|ready|like) (?:to )?(?:just )?(?:disappear|vanish)\b",
         r"\bwish i could (?:just )?(?:disappear|vanish)\b", r"\b(?:run away|leave|go) and never come back\b",
+        r"\b(?:left|ran away|walked out|drove away) and never came back\b",
     ),
 }
 

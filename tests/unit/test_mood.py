@@ -430,7 +430,11 @@ def test_the_new_phrases_do_not_catch_their_harmless_neighbours(text: str) -> No
     ("i got a rope", "suicidal_ideation"), ("not going to be around much longer", "suicidal_ideation"),
     ("the pills are ready", "overdose"), ("i have enough pills", "overdose"),
     ("wrote goodbye notes tonight", "goodbye"), ("ive given away all my things", "goodbye"),
-    ("razor blade in the bathroom", "self_harm"),
+    ("razor blade in the bathroom", "self_harm"), ("maybe i should just die", "suicidal_ideation"),
+    ("i hope i dont wake up", "suicidal_ideation"), ("i deserve to die", "suicidal_ideation"),
+    ("i cant do life anymore", "hopelessness"), ("what if i just left and never came back", "escape"),
+    ("im scared of what i might do", "self_harm"), ("i dont trust myself right now", "self_harm"),
+    ("i almost shook her", "harm_to_baby"), ("im a waste of space", "burden"),
 ])
 def test_it_flags_the_quieter_warning_signs_too(text: str, sign: str) -> None:
     assert score(text).reasons == (f"crisis:{sign}",)
@@ -439,6 +443,7 @@ def test_it_flags_the_quieter_warning_signs_too(text: str, sign: str) -> None:
 @pytest.mark.parametrize("text", ["i could sleep forever lol", "we jumped rope at the park", "i want to jump in the pool with her",
                                   "she wants it to be over so she can play", "wont be here tomorrow morning, at my moms",
                                   "gave away my old maternity clothes", "i give up on sleep training lol",
-                                  "i have enough pills for the week, refill friday", "my pills are ready at the pharmacy"])
+                                  "i have enough pills for the week, refill friday", "my pills are ready at the pharmacy",
+                                  "i hope the kids dont wake up early", "scared of what i might do with a free afternoon lol"])
 def test_their_everyday_neighbours_are_not_a_crisis(text: str) -> None:
     assert score(text).level != CRISIS
