@@ -1,8 +1,9 @@
 """Score a mom's reply to her daily check-in.
 
 Pure domain code: text in, Mood out. The order of the steps is the design:
-normalise -> crisis phrases (nothing overrides them) -> the 1-5 scale -> the mothers'
-lexicon -> VADER, only for replies none of the earlier steps could read. Plain VADER
+normalise -> crisis phrases, and a means named beside a thought turned towards it in one
+sentence (nothing overrides them) -> the 1-5 scale -> the mothers' lexicon -> VADER, only for
+replies none of the earlier steps could read. Plain VADER
 alone scores "everyone would be better off without me" as positive, so it goes last.
 """
 
@@ -43,10 +44,16 @@ class Mood:
     reasons: tuple[str, ...]
 
 
+MEANS_SEEN = "_means"
+
+
 def _compile_crisis() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
     # Phrases that start on a word boundary are tried only at word starts: five times
     # faster than checking every pattern at every character.
     at_word = [(p[2:], g) for g, ps in lex.CRISIS.items() for p in ps if p.startswith(r"\b")]
+    # The means (lex.MEANS) are found in the same pass, tagged MEANS_SEEN: they are a sign only
+    # with a cue in the same sentence, which `_crisis_signs` then looks for.
+    at_word += [(f"(?:{means})(?![a-z])", MEANS_SEEN) for means, _ in lex.MEANS]
     anywhere = [(p, g) for g, ps in lex.CRISIS.items() for p in ps if not p.startswith(r"\b")]
     return tagged(at_word, prefix=r"(?<![a-z0-9])(?=[a-z0-9])"), tagged(anywhere)
 
@@ -57,6 +64,11 @@ def _compile_phrases() -> tuple[re.Pattern[str], list[str]]:
 
 
 _CRISIS = _compile_crisis()
+_GROUPS = (*lex.CRISIS, "means")
+_MEANS = tuple((re.compile(rf"\b(?:{means})\b"), re.compile(rf"\b(?:{cues})(?![a-z])")) for means, cues in lex.MEANS)
+_MEANS_ORDINARY = re.compile(rf"\b(?:{lex.MEANS_ORDINARY})\b")
+_MASKS = re.compile(rf"(?<![a-z])(?:{lex.CRISIS_MASKS})")
+_SENTENCE = re.compile(r"[^.!?\n]+")
 _PHRASES, _PHRASE_ENTRY = _compile_phrases()
 # "Could be worse", "cant complain": ok-phrases made of words VADER reads as negative.
 _OK_PHRASES = re.compile(r"(?<![a-z])(?:" + next(e[3] for e in lex.LEXICON if e[0] == "ok") + r")(?![a-z])")
@@ -143,11 +155,25 @@ def normalise(text: str) -> str:
 def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
     """Warning-sign groups found, and those only negated or about someone else."""
     kinds: dict[str, set[str]] = {}
+    means_seen = False
     for pattern, signs in _CRISIS:
         for m in pattern.finditer(norm):
-            kinds.setdefault(signs[(m.lastindex or 1) - 1], set()).add(_speaker(norm, m))
-    found = [g for g in lex.CRISIS if "self" in kinds.get(g, ())]
-    softened = [f"crisis_{sorted(kinds[g])[0]}:{g}" for g in lex.CRISIS if g in kinds and g not in found]
+            sign = signs[(m.lastindex or 1) - 1]
+            if sign == MEANS_SEEN:
+                means_seen = True
+            else:
+                kinds.setdefault(sign, set()).add(_speaker(norm, m))
+    if means_seen:  # most replies name no means: the sentence walk is spared
+        for sentence in _SENTENCE.findall(norm):
+            if any(means.search(sentence) and cue.search(sentence) for means, cue in _MEANS) \
+                    and not _MEANS_ORDINARY.search(sentence):
+                words = set(_WORD.findall(sentence))
+                reported = bool(words & lex.THIRD_PERSON) and not words & lex.FIRST_PERSON
+                kinds.setdefault("means", set()).add("reported" if reported else "self")
+    if kinds and _MASKS.search(norm):  # "asking for a friend" is how the question is often asked
+        kinds = {g: {"self"} for g in kinds}
+    found = [g for g in _GROUPS if "self" in kinds.get(g, ())]
+    softened = [f"crisis_{sorted(kinds[g])[0]}:{g}" for g in _GROUPS if g in kinds and g not in found]
     return found, softened
 
 

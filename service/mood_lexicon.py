@@ -44,10 +44,27 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:not|wont|will not) (?:going to )?be (?:around|here) (?:much longer|for long|anymore)\b",
         r"\bshould (?:just )?die\b", r"\bhope i (?:die|dont wake up|never wake up|wont wake up|do not wake up)\b",
         r"\bdeserve to die\b",
+        r"\b(?:sleep|i|id|ill|im)\b[^.!?]{0,30}\b(?:just )?not wake up\b",
+        r"\b(?:standing|sitting|stood|sat) (?:at|on|by) (?:the|a|our|my) (?:balcony|bridge|ledge|edge|roof|railing)\b",
+        r"\bhow (?:high|tall|far down|far up)\b[^.!?]{0,20}\b(?:bridge|roof|balcony|building|garage|cliff|ledge|overpass|window)\b",
+        r"\b(?:keep |just )?driv(?:e|ing) and (?:not|never) stop", r"\b(?:car|van|myself) (?:going |go |went )?off the road\b",
+        r"\binto oncoming\b", r"\blook like an accident\b", r"\b(?:peaceful|painless|easiest|quickest|best|quietest) way to (?:go|die|end it|do it)\b",
+        r"\b(?:thinking about|think about|looking at|holding|got|bought|have|ive|get|getting|buy) (?:the|a|my|his|our|husbands) gun\b(?! to (?:your|their|his|her|someones) head)", r"\bcheck(?:ing)? out (?:of life|of this life|permanently|for good)\b",
+        r"\b(?:dont|do not) plan on (?:sticking around|being (?:here|around)|staying)\b",
+        r"\bwont be (?:here|around)(?=\s*(?:$|[.!,]|anyway|much longer|for long|anymore|by then|to see))",
+        r"\bif i had the (?:guts|courage|nerve)\b", r"\bbe gone (?:already|by (?:now|then|tomorrow|morning))\b",
+        r"\bwant to not (?:exist|be here|be alive|wake up)\b", r"\btired of existing\b",
+        r"\bnone of this will be my problem\b", r"\bwont be my problem (?:much longer|soon|anymore)\b",
+        r"\bat peace with (?:my|the) decision(?=\s*(?:$|[.!,]))", r"\bsince i decided(?=\s*(?:$|[.!,]))",
+        r"\bknow what im going to do(?=\s*(?:$|[.!,]|now))", r"\bmade (?:up )?my (?:mind|decision)(?=\s*(?:$|[.!,]))",
     ),
     "self_harm": (
         r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) " + _ME + r"\b",
-        r"\bself ?harm", r"\bcutting again\b", r"\brazor blades?\b", r"\b(?:im|i am|i feel) not safe\b", r"\bnot safe (?:right now|with myself|tonight)\b",
+        r"\bself ?harm", r"\bcutting again\b", r"\brazor blades?\b",
+        r"\b(?:scratched|cut|burned|burnt|hit|punched) (?:up )?my (?:arms?|wrists?|legs?|thighs?|skin|stomach)\b",
+        r"\bhid(?:e|ing)? (?:the |my )?(?:knives|pills|meds|razors?|gun|belts?)\b[^.!?]{0,20}\bfrom myself\b",
+        r"\b(?:wouldnt|wont|not going to|never|would never|will never) (?:hurt|kill|harm) myself[.,!]* (?:probably|i think|i dont think|maybe|idk|i hope|for now)\b",
+        r"\b(?:not going to |wont )?do (?:anything|something) stupid[.,!]* (?:i dont think|probably|maybe|idk|i hope)\b", r"\b(?:im|i am|i feel) not safe\b", r"\bnot safe (?:right now|with myself|tonight)\b",
         r"\bdont feel safe (?:with myself|around myself|tonight|right now)\b",
         r"\b(?:scared|afraid|terrified|worried) (?:of )?what i (?:might|could|will|would|am going to|im going to) do(?=\s*(?:$|[.!,]|right now|tonight|anymore))",
         r"\bdont trust myself(?: right now| anymore| tonight)?\s*(?:[.!]|$)",
@@ -58,22 +75,43 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bif i wasnt (?:here|around)\b", r"\bburden\b",
         r"\b(?:no ?one|nobody|no body) would (?:even )?(?:miss|notice|care)\b", r"\bwould anyone (?:even )?(?:care|notice|miss)\b",
         r"\bdeserves? (?:a )?(?:better|someone better)\b", r"\bbetter without me\b", r"\bwaste of (?:space|air|oxygen)\b",
+        r"\b(?:everyone|everybody|everyones|they|theyd|family|kids|husband|hed|shed|the baby)\b[^.!?]{0,25}\bbetter off\b(?! (?:with|if|asleep|at|in|on))",
+        r"\b(?:lighter|freer|richer|better|calmer) without me\b", r"\bwouldnt (?:even )?(?:remember|miss|notice) me\b",
+        r"\bwould (?:anyone|the baby|the kids|my kids|they|he|she|my husband) (?:even )?(?:notice|care|miss me)\b",
+        r"\blife insurance\b[^.!?]{0,40}\bbetter off\b",
+        r"\b(?:easier|better|freer|simpler|lighter) for (?:everyone|everybody|them|him|the kids|my family)\b[^.!?]{0,30}\b(?:if i|without me|once i)\b",
+        r"\bim the problem\b", r"\btake me out of (?:it|the picture|the equation)\b", r"\bwont be a problem (?:for )?(?:much longer|long|soon|anymore)\b",
+        r"\b(?:mum|mom|mother|wife|parent) who isnt me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|once|without)\b",
+        r"\braise (?:him|her|them|the kids|the baby) better than me\b", r"\bforget me\b[^.!?]{0,20}\bif i go\b",
+        r"\bbest gift i could give\b", r"\bfresh start\b[^.!?]{0,30}\b(?:without me|for him|for them|for everyone)\b",
     ),
     "hopelessness": (
         r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore|do life|do this life)\b",
         r"\b(?:no|whats (?:even )?the|what is the) point (?:anymore|in anything|of anything|of it all|in trying)\b",
         r"\bwhats (?:even )?the point\s*(?:[.!?]|$)", r"\bno (?:way out|point anymore|future)\b", r"\bdont see a way out\b",
-        r"\bhopeless\b", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant (?:it|this|everything) (?:all )?to (?:stop|end|be over)\b",
+        r"\bhopeless\b", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant (?:it|this|everything|the pain) (?:all )?to (?:stop|end|be over)\b",
         r"\bhow (?:much )?longer i can (?:keep going|do this|go on)\b", r"\bdone with (?:life|everything|it all|living)\b",
         r"\bcant (?:keep )?liv(?:e|ing) like this\b", r"\bno reason to (?:keep going|live|go on|be here|stay|keep living)\b",
         r"\b(?:dont|cant|do not|cannot) see (?:the|a|any) point (?:in|of) (?:living|life|going on|anything|being alive|being here)\b",
         r"\bgiv(?:e|ing) up on (?:everything|life|living|myself)\b",
+        r"\b(?:cant|dont|do not|cannot) see (?:a|any) future (?:where|with|for) (?:im|me|i|myself)\b",
+        r"\bcant see myself (?:here|alive|being here|around|making it)\b", r"\bcant do (?:another|one more) day\b",
+        r"\bthinking about (?:the |a )?ways? out\b", r"\b(?:pain|hurt|hurting) to (?:stop|end)(?: for good)?\b",
+        r"\bfound (?:my|a) way out\b", r"\b(?:an|the) end (?:is )?coming\b", r"\bno more pain for (?:anyone|everyone|me)\b",
+        r"\b(?:not|stop) doing this anymore\b", r"\bcant imagine (?:being|still being) (?:around|here|alive)\b",
+        r"\b(?:being|be) around for (?:her|his|their|the babys|my babys) (?:1st|first|next)\b",
+        r"\b(?:hop(?:e|ing)|wish(?:ing)?) (?:i|id) (?:get|got|had|have|crash|die|get hit)\b[^.!?]{0,30}\b(?:terminal|cancer|accident|crash|hit by|die|over|so i could)\b",
+        r"\b(?:everything|its all)(?:s| is)? (?:planned|sorted|arranged) for (?:friday|saturday|sunday|monday|tuesday|wednesday|thursday|tomorrow|tonight|the weekend)\b",
+        r"\btime to go(?=\s*(?:$|[.!,]|now|x))",
     ),
     "overdose": (
-        r"\b(?:took|take|taking|swallowed|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra)\b[^.!?]{0,25}\b(?:pills|meds|tablets|bottle|medicine|cabinet)\b",
-        r"\b(?:whole|entire) (?:bottle|pack|box)\b", r"\bhow (?:many|much)\b[^.!?]{0,30}\b(?:would it take|to overdose|is too much|is lethal|to die)\b",
+        r"\b(?:took|take|taking|swallowed|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra|a few extra|some extra|double)\b[^.!?]{0,25}\b(?:pills|meds|tablets|bottle|medicine|cabinet)\b",
+        r"\b(?:whole|entire) (?:bottle|pack|box)\b", r"\bhow (?:many|much)\b[^.!?]{0,30}\b(?:would it take|it would take|it takes|to overdose|is too much|is too many|are too many|is lethal|to die)\b",
         r"\boverdos", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil",
-        r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|taking)\b", r"\bmedicine cabinet\b",
+        r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|them|taking)\b",
+        r"\bcount(?:ed|ing)? (?:my|the|all my|all the) (?:pills|meds|tablets|sleeping pills)\b",
+        r"\b(?:pharmacy|pills|meds|tablets|tylenol|paracetamol)\b[^.!?]{0,40}\bstock(?:ing|ed)? ?up\b",
+        r"\bstock(?:ing|ed)? ?up on (?:pills|meds|tablets|tylenol|paracetamol|sleeping)\b", r"\bmedicine cabinet\b",
         r"\bpills (?:are |all )?ready\b(?! (?:at|for|to))",
         r"\b(?:have|got|ive) (?:enough|a lot of|all these) (?:pills|meds|tablets)\b(?! (?:for|until|till|to last))",
     ),
@@ -82,8 +120,21 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?<![a-z] )(?:goodbye|bye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)", r"\b(?:last|final) (?:text|message)\b",
         r"\b(?:sorry|thank you|thanks) for everything\b", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b",
-        r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b", r"\bgiving away my\b",
+        r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b",
         r"\bgoodbye (?:letters?|notes?)\b", r"\b(?:given|gave|giving) (?:away )?(?:all )?my (?:stuff|things|belongings)\b",
+        r"\bwho gets what\b", r"\b(?:making|made|make|finish(?:ed|ing)?) (?:the |my |final |some )?arrangements\b",
+        r"\bwont (?:be )?need(?:ing)? (?:it|them|this|that|those|these)(?: anymore| where)?\s*(?:$|[.!,]|anymore)",
+        r"\bshould have (?:it|them) now\b", r"\b(?:said|saying|say) (?:my )?goodbyes\b",
+        r"\b(?:when|after|once) im gone\b", r"\bif im not (?:around|here)\b", r"\bwhoever takes (?:him|her|them|the kids|the baby)\b",
+        r"\bso (?:nobody|no one) has to deal with (?:it|that|this|anything)(?: after| later)?\b",
+        r"\b(?:letter|note)\b[^.!?]{0,40}\b(?:hell|shell|theyll|he will|she will|they will) find it\b",
+        r"\bsorry[.,!]* for everything\b", r"\b(?:goodnight|good night|bye|goodbye) (?:for real|forever|for good)\b",
+        r"\b(?:wont|not going to|dont|wont be) need(?:ing)? (?:the|these|your|any more|more) (?:texts|check ?ins|messages)\b",
+        r"\btake care of yourselves\b", r"\b(?:these|your) (?:texts|messages|check ?ins) (?:have )?meant (?:a lot|so much|the world)\b",
+        r"\bwho gets my\b", r"\b(?:list|note) of who\b", r"\bwho i want to (?:have|take|raise)\b", r"\bpasswords written down\b",
+        r"\bsorted (?:out )?everything\b[^.!?]{0,60}\b(?:passwords|bills|will|insurance|routine written)\b",
+        r"\b(?:she|he|they) can have my\b", r"\bsaid (?:bye|goodbye) to the (?:dog|cat|kids|baby)\b",
+        r"\btell (?:my |the )?(?:kids|mum|mom|dad|husband|family|sister|brother|him|her|them)\b[^.!?]{0,15}\bi love (?:her|him|them|you)\b[^.!?]{0,20}\bif (?:anything|something) happens\b",
     ),
     "harm_to_baby": (
         r"\b(?:scared|afraid|worried|terrified|frightened)\b[^.!?]{0,20}\b(?:ill|i will|im going to|i might|i could|of what i)\b[^.!?]{0,15}\b(?:hurt|harm|shake|drop|do to)\b",
@@ -92,13 +143,47 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i might do to\b",
         r"\b(?:want|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
         r"\b(?:almost|nearly) (?:shook|hit|hurt|smothered|threw) " + _KID + r"\b",
+        r"\b(?:picturing|imagining|seeing|keep seeing|thinking about|thoughts of) (?:myself )?(?:dropping|hurting|shaking|smothering|drowning|throwing|suffocating|holding a pillow over)\b",
+        r"\bpillow over (?:his|her|their|the babys) face\b",
+        r"\b(?:scared|afraid|terrified|worried) (?:that )?(?:id|i would|i might|ill|i will|im going to) (?:shake|hurt|drop|smother|hit|snap at) " + _KID + r"\b",
+        r"\bwhat i (?:might|could|will|would) do\b[^.!?]{0,20}\b(?:alone with|around) " + _KID + r"\b",
+        r"\b(?:snap and )?do something to " + _KID + r"\b",
+        r"\b(?:shouldnt|cant|should not|cannot) be trusted (?:with|around) " + _KID + r"\b",
+        r"\bheld (?:him|her|them|the baby) under\b", r"\b(?:picture|image|thought) of (?:letting go|dropping (?:him|her)|drowning)\b",
+        r"\b(?:knives|knife)\b[^.!?]{0,30}\b(?:the baby|my baby)\b|\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b",
     ),
     "escape": (
         r"\b(?:want|wanted|wish|going|ready|like) (?:to )?(?:just )?(?:disappear|vanish)\b",
         r"\bwish i could (?:just )?(?:disappear|vanish)\b", r"\b(?:run away|leave|go) and never come back\b",
         r"\b(?:left|ran away|walked out|drove away) and never came back\b",
+        r"\b(?:go away|leave|be gone|disappear|vanish)[.,]* for good\b",
+        r"\b(?:out of|not in) the picture\b", r"\b(?:not|stop) (?:existing|exist) anymore\b", r"\btired of being here\b",
     ),
 }
+
+# A warning sign no single phrase carries: a means and, in the same sentence, a thought turned
+# towards it. Medicine with counting or saving ("how many would it take", "saving my tablets");
+# a height, water, a train, a rope or a bath with looking or picturing ("the bridge looks peaceful",
+# "how high", "one step and it'd all stop"). Ordinary talk of a dose, an errand or an outing
+# (MEANS_ORDINARY) is not one.
+MEANS: tuple[tuple[str, str], ...] = (
+    (r"pills?|tablets?|meds|medication|paracetamol|tylenol|acetaminophen|ibuprofen|advil|sertraline|zoloft|prozac|"
+     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxy\w*|insulin",
+     r"how (?:many|much|long)|would it take|it would take|too many|enough to|saving|saved up|stockpil\w*|"
+     r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake"),
+    (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
+     r"trains?|tracks|railway|reservoir|river|lake|quarry|stairs|bath(?:tub)?",
+     r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
+     r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
+     r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
+     r"sat (?:in the car|there) (?:a long time|for ages)"),
+)
+MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescri\w*|"
+                  r"per day|a day|every \w+ hours|(?:are|is) left|left in|fever|teeth|teething|doctor|gp|pharmacist|nurse|midwife|refill|errands?|"
+                  r"school run|shopping|holiday|vacation|walk(?:ed|ing)?|stroll|pram|buggy|stroller|picnic|ducks|we|us|"
+                  r"bath ?time|bathtime|(?:her|his|the babys) bath")
+# Masks people put on a crisis question: the words of someone else, or a "joke", do not soften it.
+CRISIS_MASKS = r"hypothetical(?:ly)?|asking for a friend|random question|just curious|just wondering|no reason|lol jk|jk jk|unless\?"
 
 # Words that, just before a crisis phrase, turn it into a statement a human should still see.
 NEGATIONS = frozenset({"not", "never", "no", "dont", "wouldnt", "wont", "isnt", "cant", "didnt", "nothing", "nor"})

@@ -292,7 +292,8 @@ def _written(pairs: list[tuple[str, str]], prefix: str, suffix: str = "") -> tup
     return re.compile(prefix + "(?:" + "|".join(f"(?:{p})()" for p, _ in pairs) + ")" + suffix), [t for _, t in pairs]
 
 
-_AT_WORD = [(p[2:], g) for g, ps in mood.lex.CRISIS.items() for p in ps if p.startswith(r"\b")]
+_AT_WORD = [(p[2:], g) for g, ps in mood.lex.CRISIS.items() for p in ps if p.startswith(r"\b")] + [
+    (f"(?:{means})(?![a-z])", mood.MEANS_SEEN) for means, _ in mood.lex.MEANS]
 _PHRASE_PAIRS = [(entry[3], str(i)) for i, entry in enumerate(mood.lex.LEXICON) if entry[3]]
 _PATTERN_WORDS = sorted({w for p, _ in _AT_WORD + _PHRASE_PAIRS for w in re.findall(r"[a-z]+", p)})
 
@@ -447,3 +448,45 @@ def test_it_flags_the_quieter_warning_signs_too(text: str, sign: str) -> None:
                                   "i hope the kids dont wake up early", "scared of what i might do with a free afternoon lol"])
 def test_their_everyday_neighbours_are_not_a_crisis(text: str) -> None:
     assert score(text).level != CRISIS
+
+
+@pytest.mark.parametrize("text", [
+    "how many of my pills would it take, honestly",  # medicine and counting
+    "ive been saving up my tablets for a while",  # medicine and saving
+    "the railway line behind the house looks peaceful tonight",  # a height or water, looked at
+    "how high is the multi storey on king street",
+    "keep picturing the stairs. one step and it would all stop",
+    "the rope is in the boot, havent used it",
+])
+def test_a_means_and_a_thought_turned_towards_it_is_a_crisis(text: str) -> None:
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", [
+    "how many ibuprofen can i take while breastfeeding?", "how much tylenol for her fever, 18 months old?",
+    "how many pills are left in the pack? need a refill", "walked to the river with the pram, so peaceful",
+    "we fed the ducks by the lake, peaceful morning", "baby's first bath tonight, so calm",
+])
+def test_ordinary_talk_of_doses_and_outings_is_not(text: str) -> None:
+    assert not is_crisis(text)
+
+
+@pytest.mark.parametrize("text", [
+    "if someone took a whole bottle of sleeping pills how long would it take? asking for a friend",
+    "my friend wants to know how many tablets is too many, just curious",
+])
+def test_someone_elses_question_behind_a_mask_is_still_a_crisis(text: str) -> None:
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", [
+    "everyone would be better off honestly", "it would be easier for everyone if i was gone",
+    "i wont be a problem for much longer", "the kids deserve a mom who isnt me",
+    "everythings sorted for friday. feel calm", "finally found my way out",
+    "wont be needing these texts after this week. take care of yourselves",
+    "made a list of who gets my things", "i keep seeing a picture of letting go of her in the water",
+    "i held her under for a second in my head and it scared me", "i cant imagine being around next year",
+    "hoping i get hit by a bus tbh", "just tired of being here",
+])
+def test_veiled_warning_signs_are_a_crisis(text: str) -> None:
+    assert is_crisis(text)
