@@ -45,7 +45,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bshould (?:just )?die\b", r"\bhope i (?:die|dont wake up|never wake up|wont wake up|do not wake up)\b",
         r"\bdeserve to die\b",
         r"\b(?:sleep|i|id|ill|im)\b[^.!?]{0,30}\b(?:just )?not wake up\b",
-        r"\b(?:standing|sitting|stood|sat) (?:at|on|by) (?:the|a|our|my) (?:balcony|bridge|ledge|edge|roof|railing)\b",
+        r"\b(?:standing|sitting|stood|sat) (?:at|on|by) (?:the|a|our|my) (?:balcony|bridge|ledge|edge|roof|railing|overpass|cliff)\b",
         r"\bhow (?:high|tall|far down|far up)\b[^.!?]{0,20}\b(?:bridge|roof|balcony|building|garage|cliff|ledge|overpass|window)\b",
         r"\b(?:keep |just )?driv(?:e|ing) and (?:not|never) stop", r"\b(?:car|van|myself) (?:going |go |went )?off the road\b",
         r"\binto oncoming\b", r"\blook like an accident\b", r"\b(?:peaceful|painless|easiest|quickest|best|quietest) way to (?:go|die|end it|do it)\b",
@@ -54,6 +54,18 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bwont be (?:here|around)(?=\s*(?:$|[.!,]|anyway|much longer|for long|anymore|by then|to see))",
         r"\bif i had the (?:guts|courage|nerve)\b", r"\bbe gone (?:already|by (?:now|then|tomorrow|morning))\b",
         r"\bwant to not (?:exist|be here|be alive|wake up)\b", r"\btired of existing\b",
+        r"\b(?:thought|thinking|think|thoughts) (?:about|of) jumping\b", r"\btop(?:ping)? myself\b", r"\bdie in my sleep\b",
+        r"\bstop trying to (?:live|stay alive|be here)\b", r"\bout of this world\b", r"\bso none of us (?:have|has) to suffer\b",
+        r"\b(?:planning|plan|planned|wrote down|writing down|worked out|working out|figured out) how (?:id|i would|ill|i will|i could|to) do it\b",
+        r"\b(?:worked out|found|figured out) (?:a|the) way to (?:stop|end|not be)\b",
+        r"\bwont be (?:here|around)\b[^.!?]{0,25}\b(?:much longer|for long|anymore)\b",
+        r"\b(?:wont|will not) be (?:any more|anymore|around|here) after (?:tonight|today|tomorrow|this week|the weekend)\b",
+        r"\b(?:not planning on|dont plan on|dont expect to|not expecting to) (?:seeing|being|making it|see)\b",
+        r"\bfeel (?:so |just )?finished\b", r"\b(?:since|now that|now) (?:i|ive) decided(?=\s*(?:$|[.!,]))",
+        r"\bmade (?:up )?my (?:mind|decision)\b[^.!?]{0,30}\b(?:relief|calm|peace|easier|lighter)\b",
+        r"\bone ?-?way (?:trip|ticket)\b[^.!?]{0,40}\bnot (?:really )?(?:a joke|joking)\b",
+        r"\bhow long\b[^.!?]{0,20}\b(?:for )?(?:someone|anyone|a body|a person) (?:to be found|finds)\b",
+        r"\bif anything (?:happens|happened) to me\b",
         r"\bnone of this will be my problem\b", r"\bwont be my problem (?:much longer|soon|anymore)\b",
         r"\bat peace with (?:my|the) decision(?=\s*(?:$|[.!,]))", r"\bsince i decided(?=\s*(?:$|[.!,]))",
         r"\bknow what im going to do(?=\s*(?:$|[.!,]|now))", r"\bmade (?:up )?my (?:mind|decision)(?=\s*(?:$|[.!,]))",
@@ -64,15 +76,17 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:scratched|cut|burned|burnt|hit|punched) (?:up )?my (?:arms?|wrists?|legs?|thighs?|skin|stomach)\b",
         r"\bhid(?:e|ing)? (?:the |my )?(?:knives|pills|meds|razors?|gun|belts?)\b[^.!?]{0,20}\bfrom myself\b",
         r"\b(?:wouldnt|wont|not going to|never|would never|will never) (?:hurt|kill|harm) myself[.,!]* (?:probably|i think|i dont think|maybe|idk|i hope|for now)\b",
-        r"\b(?:not going to |wont )?do (?:anything|something) stupid[.,!]* (?:i dont think|probably|maybe|idk|i hope)\b", r"\b(?:im|i am|i feel) not safe\b", r"\bnot safe (?:right now|with myself|tonight)\b",
+        r"\b(?:not going to |wont )?do (?:anything|something) stupid[.,!]* (?:i dont think|probably|maybe|idk|i hope)\b",
+        r"\b(?:a )?danger to myself\b", r"\b(?:scared|afraid|terrified|frightened) of myself\b", r"\b(?:im|i am|i feel) not safe\b", r"\bnot safe (?:right now|with myself|tonight)\b",
         r"\bdont feel safe (?:with myself|around myself|tonight|right now)\b",
         r"\b(?:scared|afraid|terrified|worried) (?:of )?what i (?:might|could|will|would|am going to|im going to) do(?=\s*(?:$|[.!,]|right now|tonight|anymore))",
         r"\bdont trust myself(?: right now| anymore| tonight)?\s*(?:[.!]|$)",
     ),
     "burden": (
         r"\b(?:better|easier|happier|fine|okay|ok) (?:off )?without me\b",
-        r"\bif i (?:was|were|wasnt|werent|wasnt here|was not) (?:gone|here|around|dead|alive)\b",
-        r"\bif i wasnt (?:here|around)\b", r"\bburden\b",
+        r"\bif i (?:just )?(?:was|were|wasnt|werent|wasnt here|was not) (?:gone|here|around|dead|alive)\b",
+        r"\bif i (?:just )?wasnt (?:here|around)\b", r"\bburden\b",
+        r"\bstop being (?:the|a) problem\b", r"\bbeing the problem\b", r"\bfor all the trouble ive caused\b",
         r"\b(?:no ?one|nobody|no body) would (?:even )?(?:miss|notice|care)\b", r"\bwould anyone (?:even )?(?:care|notice|miss)\b",
         r"\bdeserves? (?:a )?(?:better|someone better)\b", r"\bbetter without me\b", r"\bwaste of (?:space|air|oxygen)\b",
         r"\b(?:everyone|everybody|everyones|they|theyd|family|kids|husband|hed|shed|the baby)\b[^.!?]{0,25}\bbetter off\b(?! (?:with|if|asleep|at|in|on))",
@@ -105,13 +119,15 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\btime to go(?=\s*(?:$|[.!,]|now|x))",
     ),
     "overdose": (
-        r"\b(?:took|take|taking|swallowed|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra|a few extra|some extra|double)\b[^.!?]{0,25}\b(?:pills|meds|tablets|bottle|medicine|cabinet)\b",
+        r"\b(?:took|take|taking|taken|swallow|swallowed|swallowing|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra|a few extra|some extra|double|every)\b[^.!?]{0,25}\b(?:pills?|meds|tablets?|bottle|medicine|cabinet)\b",
         r"\b(?:whole|entire) (?:bottle|pack|box)\b", r"\bhow (?:many|much)\b[^.!?]{0,30}\b(?:would it take|it would take|it takes|to overdose|is too much|is too many|are too many|is lethal|to die)\b",
         r"\boverdos", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil",
         r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|them|taking)\b",
         r"\bcount(?:ed|ing)? (?:my|the|all my|all the) (?:pills|meds|tablets|sleeping pills)\b",
         r"\b(?:pharmacy|pills|meds|tablets|tylenol|paracetamol)\b[^.!?]{0,40}\bstock(?:ing|ed)? ?up\b",
-        r"\bstock(?:ing|ed)? ?up on (?:pills|meds|tablets|tylenol|paracetamol|sleeping)\b", r"\bmedicine cabinet\b",
+        r"\bstock(?:ing|ed)? ?up on (?:pills|meds|tablets|tylenol|paracetamol|sleeping)\b",
+        r"\b(?:taken|take|took|swallow) the lot\b", r"\b(?:took|taken|take) (?:way |a lot |loads |far )?more\b[^.!?]{0,40}\b(?:than i should|on purpose)\b",
+        r"\bwoke up anyway\b", r"\b(?:putting|put|set|setting|keeping|kept) (?:a few |some )?(?:of )?(?:my )?(?:pills|tablets|meds) aside\b", r"\bmedicine cabinet\b",
         r"\bpills (?:are |all )?ready\b(?! (?:at|for|to))",
         r"\b(?:have|got|ive) (?:enough|a lot of|all these) (?:pills|meds|tablets)\b(?! (?:for|until|till|to last))",
     ),
@@ -129,6 +145,11 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bso (?:nobody|no one) has to deal with (?:it|that|this|anything)(?: after| later)?\b",
         r"\b(?:letter|note)\b[^.!?]{0,40}\b(?:hell|shell|theyll|he will|she will|they will) find it\b",
         r"\bsorry[.,!]* for everything\b", r"\b(?:goodnight|good night|bye|goodbye) (?:for real|forever|for good)\b",
+        r"\bletters? (?:written )?for (?:everyone|the kids|each of)\b", r"\bkids will go to (?:my|their)\b",
+        r"\bwont need to (?:text|check on|message|contact) me\b", r"\bloose ends(?=\s*(?:$|[.!,]))",
+        r"\bcard for every (?:year|birthday)\b", r"\b(?:memory|memories) of me\b", r"\bremember me by\b",
+        r"\b(?:left|leaving|wrote down|written down|writing down) (?:all )?(?:the |my )?passwords\b",
+        r"\blife insurance\b[^.!?]{0,40}\b(?:pays out|how it happens|suicide)\b",
         r"\b(?:wont|not going to|dont|wont be) need(?:ing)? (?:the|these|your|any more|more) (?:texts|check ?ins|messages)\b",
         r"\btake care of yourselves\b", r"\b(?:these|your) (?:texts|messages|check ?ins) (?:have )?meant (?:a lot|so much|the world)\b",
         r"\bwho gets my\b", r"\b(?:list|note) of who\b", r"\bwho i want to (?:have|take|raise)\b", r"\bpasswords written down\b",
@@ -140,8 +161,10 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:scared|afraid|worried|terrified|frightened)\b[^.!?]{0,20}\b(?:ill|i will|im going to|i might|i could|of what i)\b[^.!?]{0,15}\b(?:hurt|harm|shake|drop|do to)\b",
         r"\b(?:thoughts|thinking|think) (?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping)\b",
         r"\bi shook " + _KID + r"\b", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around)\b",
-        r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i might do to\b",
-        r"\b(?:want|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
+        r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i (?:might|could|would) do to\b",
+        r"\b(?:want|wants|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
+        r"\bsafe from me\b", r"\b(?:dont|didnt|do not) trust my (?:hands|self)\b", r"\bnot lifting (?:her|him|them) out\b",
+        r"\bpicturing (?:myself )?holding (?:him|her|them) too tight\b",
         r"\b(?:almost|nearly) (?:shook|hit|hurt|smothered|threw) " + _KID + r"\b",
         r"\b(?:picturing|imagining|seeing|keep seeing|thinking about|thoughts of) (?:myself )?(?:dropping|hurting|shaking|smothering|drowning|throwing|suffocating|holding a pillow over)\b",
         r"\bpillow over (?:his|her|their|the babys) face\b",
@@ -167,18 +190,18 @@ CRISIS: dict[str, tuple[str, ...]] = {
 # "how high", "one step and it'd all stop"). Ordinary talk of a dose, an errand or an outing
 # (MEANS_ORDINARY) is not one.
 MEANS: tuple[tuple[str, str], ...] = (
-    (r"pills?|tablets?|meds|medication|paracetamol|tylenol|acetaminophen|ibuprofen|advil|sertraline|zoloft|prozac|"
+    (r"pills?|tablets?|meds|medication|prescriptions?|paracetamol|tylenol|acetaminophen|ibuprofen|advil|sertraline|zoloft|prozac|"
      r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxy\w*|insulin",
      r"how (?:many|much|long)|would it take|it would take|too many|enough to|saving|saved up|stockpil\w*|"
-     r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake"),
+     r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake|aside|counting|(?:its )?enough now"),
     (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
      r"trains?|tracks|railway|reservoir|river|lake|quarry|stairs|bath(?:tub)?",
      r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
      r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
      r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
-     r"sat (?:in the car|there) (?:a long time|for ages)"),
+     r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|which|picking"),
 )
-MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescri\w*|"
+MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescribed|"
                   r"per day|a day|every \w+ hours|(?:are|is) left|left in|fever|teeth|teething|doctor|gp|pharmacist|nurse|midwife|refill|errands?|"
                   r"school run|shopping|holiday|vacation|walk(?:ed|ing)?|stroll|pram|buggy|stroller|picnic|ducks|we|us|"
                   r"bath ?time|bathtime|(?:her|his|the babys) bath")
@@ -201,7 +224,7 @@ WORD_NEGATIONS = NEGATIONS | frozenset({"wasnt", "werent", "arent", "aint", "doe
 # win over the single words inside them ("could be better" is not "better"), and phrases
 # that already hold their negation ("not ok", "no sleep") are never flipped again.
 LEXICON: tuple[tuple[str, float, str, str], ...] = (
-    ("touched_out", -1.5, "", r"touched out|tired of being touched"),
+    ("touched_out", -1.5, "", r"touched out|tired of being touched|(?:being )?touched all day"),
     ("drowning", -1.5, "drowning", ""),
     ("cant_cope", -1.5, "", r"cant cope|not coping|cant handle|cant deal|cant take (?:it|this|much more)|how much more|cant do (?:this|it)"),
     ("running_on_empty", -1.5, "", r"running on (?:empty|fumes|nothing)|nothing left|running low"),
@@ -212,25 +235,26 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("failing", -1.5, "failing failure disappointing worthless useless pathetic",
      r"fail at|i suck|not cut out|(?:bad|terrible|awful|horrible|worst) (?:mom|mother|mum|parent)"),
     ("alone", -1.5, "alone lonely isolated invisible",
-     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands)|no help|doesnt get it"),
+     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|"
+     r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped"),
     ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
      r"(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
     ("exhausted", -1.0, "exhausted tired wiped knackered sleepy", r"worn (?:down|out)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
      r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
-     r"(?:just|barely|only) surviving|survival mode|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
+     r"(?:just|barely|only) surviving|survival mode|struggling to bond|(?:cant|not) bond(?:ing)?|cant afford|counting coins|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
     ("snapped", -1.0, "snapped yelled rage angry irritable cranky grumpy frazzled stressed stress", r"screamed at|short fuse"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",
      r"(?:dont|not) feel like (?:myself|me)|(?:dont|cant) recogni[sz]e myself|going through the motions|"
-     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself"),
+     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|not a person"),
     ("self_neglect", -1.0, "",
      r"(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
-    ("anxious", -1.0, "anxious anxiety panic panicking worried worry scared afraid",
+    ("anxious", -1.0, "anxious anxiety panic panicking worried worry worrying scared afraid",
      r"on edge|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
     ("down", -1.0, "sad miserable depressed depression depressing unhappy bleh blah meh ugh ughh",
      r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)|"
-     r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters"),
+     r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
      r"passed away|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
     ("bad", -1.0, "rough tough hard difficult bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
@@ -246,7 +270,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
      r"worth it|killed it|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
     ("laughing", 0.5, "lol lmao haha hahaha hehe laugh laughing laughed giggling giggled giggles",
-     r"laughing so hard|died laughing|im dead|im dying"),
+     r"laugh(?:ed|ing)? so hard|died laughing|im dead|im dying"),
     ("hyperbole", 0.0, "", r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),
     # Idioms whose words would count one way but say nothing of her mood: VADER decides.
     ("idiom", 0.0, "", r"work(?:ed|ing|s)? (?:so |really |very )?hard|hard work(?:er|ing)?|go(?:ing)? hard|tr(?:y|ying|ied) (?:so )?hard|"

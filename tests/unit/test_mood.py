@@ -490,3 +490,32 @@ def test_someone_elses_question_behind_a_mask_is_still_a_crisis(text: str) -> No
 ])
 def test_veiled_warning_signs_are_a_crisis(text: str) -> None:
     assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", [
+    "they'd all be better off if i just wasnt here", "keep thinking about jumping off the flyover", "thinking of topping myself",
+    "i pray i die in my sleep", "ready to stop trying to live", "worked out how i'd do it", "i wont be around for much longer",
+    "wont be here after tonight", "not planning on seeing christmas", "i just feel finished", "made my decision and it's a relief",
+    "swallowing every tablet in the house", "id have taken the lot if she wasnt here", "took way more than i should on purpose",
+    "been putting some of my meds aside", "i'm a danger to myself", "im scared of myself lately",
+    "left the passwords on the desk for him", "card for every birthday till shes 18, just in case", "tying up loose ends.",
+    "keep the baby safe from me please", "part of me wants to shake him", "the rope is still in the shed, i go and look at it",
+])
+def test_more_quiet_warning_signs_are_a_crisis(text: str) -> None:
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", ["tied up my loose ends at work before the break", "laughed so hard at her",
+                                  "finally made my mind up about daycare, going with the one near work"])
+def test_and_their_neighbours_are_not(text: str) -> None:
+    assert not is_crisis(text)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("touched all day and i need a minute", "lexicon:touched_out"), ("nobody notices what i do", "lexicon:alone"),
+    ("feeling a bit flat", "lexicon:down"), ("so fed up today", "lexicon:down"),
+    ("struggling to bond with her", "lexicon:struggling"), ("cant afford the nappies this week", "lexicon:struggling"),
+])
+def test_more_everyday_struggles_are_low(text: str, reason: str) -> None:
+    mood_ = score(text)
+    assert mood_.level == LOW and reason in mood_.reasons
