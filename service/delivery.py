@@ -29,8 +29,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import Connection, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from service.config import Settings
 from service import outbox
+from service.config import Settings
 from service.db import session_scope
 from service.models import Message
 

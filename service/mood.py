@@ -3,8 +3,8 @@
 Pure domain code: text in, Mood out. The order of the steps is the design:
 normalise -> crisis phrases, and a means named beside a thought turned towards it in one
 sentence (nothing overrides them) -> the 1-5 scale -> the mothers' lexicon -> VADER, only for
-replies none of the earlier steps could read. Plain VADER
-alone scores "everyone would be better off without me" as positive, so it goes last.
+replies none of the earlier steps could read. Plain VADER alone scores "everyone would be
+better off without me" as positive, so it goes last.
 """
 
 from __future__ import annotations

@@ -206,7 +206,7 @@ MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|w
                   r"school run|shopping|holiday|vacation|walk(?:ed|ing)?|stroll|pram|buggy|stroller|picnic|ducks|we|us|"
                   r"bath ?time|bathtime|(?:her|his|the babys) bath")
 # Masks people put on a crisis question: the words of someone else, or a "joke", do not soften it.
-CRISIS_MASKS = r"hypothetical(?:ly)?|asking for a friend|random question|just curious|just wondering|no reason|lol jk|jk jk|unless\?"
+CRISIS_MASKS = r"hypothetical(?:ly)?|asking for a friend|random question|just curious|just wondering|lol jk|jk jk|unless\?"
 
 # Words that, just before a crisis phrase, turn it into a statement a human should still see.
 NEGATIONS = frozenset({"not", "never", "no", "dont", "wouldnt", "wont", "isnt", "cant", "didnt", "nothing", "nor"})
