@@ -164,7 +164,9 @@ def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
             else:
                 kinds.setdefault(sign, set()).add(_speaker(norm, m))
     if means_seen:  # most replies name no means: the sentence walk is spared
-        for sentence in _SENTENCE.findall(norm):
+        sentences = _SENTENCE.findall(norm)
+        # A sentence, or two in a row ("a spot on the cliff path i keep going back to. it feels peaceful")
+        for sentence in (*sentences, *(f"{a}. {b}" for a, b in zip(sentences, sentences[1:]))):
             if any(means.search(sentence) and cue.search(sentence) for means, cue in _MEANS) \
                     and not _MEANS_ORDINARY.search(sentence):
                 words = set(_WORD.findall(sentence))

@@ -32,9 +32,9 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:sleep|i)\b[^.!?]{0,30}\b(?:never|not|wouldnt|dont want to) wake up\b",
         r"\b(?:stop existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
-        r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|tired of (?:living|being alive|life))\b",
+        r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|(?:tired|sick|had enough) of (?:living|being alive|life|existing))\b",
         r"\b(?:jump(?:ing)? off|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
-        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic)\b", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| to (?!die|end|kill|do it))",
+        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic|waves|water)\b", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| to (?!die|end|kill|do it))",
         r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
         r"\bwish i (?:wasnt|werent|was not|had never been|was never|were never) (?:alive|born|here)\b",
         r"\b(?:wish|want|wanting|ready) (?:i could |to )?(?:just )?(?:go to )?sleep forever\b", r"\bgo to sleep forever\b",
@@ -51,13 +51,19 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\binto oncoming\b", r"\blook like an accident\b", r"\b(?:peaceful|painless|easiest|quickest|best|quietest) way to (?:go|die|end it|do it)\b",
         r"\b(?:thinking about|think about|looking at|holding|got|bought|have|ive|get|getting|buy) (?:the|a|my|his|our|husbands) gun\b(?! to (?:your|their|his|her|someones) head)", r"\bcheck(?:ing)? out (?:of life|of this life|permanently|for good)\b",
         r"\b(?:dont|do not) plan on (?:sticking around|being (?:here|around)|staying)\b",
-        r"\bwont be (?:here|around)(?=\s*(?:$|[.!,]|anyway|much longer|for long|anymore|by then|to see))",
+        r"\bwont be (?:here|around)(?: for (?:it|that))?(?=\s*(?:$|[.!,]|anyway|much longer|for long|anymore|by then|to see))",
+        r"\bsoon i wont be(?=\s*(?:$|[.!,]))", r"\bif (?:a |the )?(?:truck|bus|car|lorry|train) (?:hit|hits|ran over|runs over) me\b", r"\b(?:take|end|taking|ending) my (?:own )?life\b",
+        r"\bif i (?:didnt|did not|never|dont) wake up\b", r"\bstep (?:off|out) in front\b|\bwanted to step off\b",
+        r"\b(?:in front of|under) (?:a |the )?(?:train|bus|lorry|truck)\b",
+        r"\b(?:theres|there is|i have|ive got) an end date(?=\s*(?:$|[.!,]))",
+        r"\b(?:pricing|price|priced|looking at|planning|picking) (?:up )?(?:my own |my )?funerals?\b",
+        r"\b(?:nobody|no one|noone) (?:will |would |can |could )?finds? me\b", r"\bfor good this time\b",
         r"\bif i had the (?:guts|courage|nerve)\b", r"\bbe gone (?:already|by (?:now|then|tomorrow|morning))\b",
         r"\bwant to not (?:exist|be here|be alive|wake up)\b", r"\btired of existing\b",
         r"\b(?:thought|thinking|think|thoughts) (?:about|of) jumping\b", r"\btop(?:ping)? myself\b", r"\bdie in my sleep\b",
         r"\bstop trying to (?:live|stay alive|be here)\b", r"\bout of this world\b", r"\bso none of us (?:have|has) to suffer\b",
         r"\b(?:planning|plan|planned|wrote down|writing down|worked out|working out|figured out) how (?:id|i would|ill|i will|i could|to) do it\b",
-        r"\b(?:worked out|found|figured out) (?:a|the) way to (?:stop|end|not be)\b",
+        r"\b(?:worked out|found|figured out) (?:a|the) way (?:to (?:stop|end|not be)|out)\b",
         r"\bwont be (?:here|around)\b[^.!?]{0,25}\b(?:much longer|for long|anymore)\b",
         r"\b(?:wont|will not) be (?:any more|anymore|around|here) after (?:tonight|today|tomorrow|this week|the weekend)\b",
         r"\b(?:not planning on|dont plan on|dont expect to|not expecting to) (?:seeing|being|making it|see)\b",
@@ -65,15 +71,16 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bmade (?:up )?my (?:mind|decision)\b[^.!?]{0,30}\b(?:relief|calm|peace|easier|lighter)\b",
         r"\bone ?-?way (?:trip|ticket)\b[^.!?]{0,40}\bnot (?:really )?(?:a joke|joking)\b",
         r"\bhow long\b[^.!?]{0,20}\b(?:for )?(?:someone|anyone|a body|a person) (?:to be found|finds)\b",
-        r"\bif anything (?:happens|happened) to me\b",
+        r"\bif anything (?:ever )?(?:happens|happened) to me\b",
         r"\bnone of this will be my problem\b", r"\bwont be my problem (?:much longer|soon|anymore)\b",
         r"\bat peace with (?:my|the) decision(?=\s*(?:$|[.!,]))", r"\bsince i decided(?=\s*(?:$|[.!,]))",
-        r"\bknow what im going to do(?=\s*(?:$|[.!,]|now))", r"\bmade (?:up )?my (?:mind|decision)(?=\s*(?:$|[.!,]))",
+        r"\bknow (?:exactly )?what im going to do(?=\s*(?:$|[.!,]|now))", r"\bmade (?:up )?my (?:mind|decision)(?=\s*(?:$|[.!,]))",
     ),
     "self_harm": (
-        r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) " + _ME + r"\b",
+        r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) (?:my ?self|me(?= (?:now|tonight|again|for real|so)))\b",
         r"\bself ?harm", r"\bcutting again\b", r"\brazor blades?\b",
-        r"\b(?:scratched|cut|burned|burnt|hit|punched) (?:up )?my (?:arms?|wrists?|legs?|thighs?|skin|stomach)\b",
+        r"\b(?:scratched|scratching|cut|cutting|burned|burnt|burning|hit|hitting|punched) (?:up )?my (?:arms?|wrists?|legs?|thighs?|skin|stomach)\b",
+        r"\b(?:till|until) (?:they|it) bleeds?\b", r"\bso i (?:can|could) feel something\b",
         r"\bhid(?:e|ing)? (?:the |my )?(?:knives|pills|meds|razors?|gun|belts?)\b[^.!?]{0,20}\bfrom myself\b",
         r"\b(?:wouldnt|wont|not going to|never|would never|will never) (?:hurt|kill|harm) myself[.,!]* (?:probably|i think|i dont think|maybe|idk|i hope|for now)\b",
         r"\b(?:not going to |wont )?do (?:anything|something) stupid[.,!]* (?:i dont think|probably|maybe|idk|i hope)\b",
@@ -106,7 +113,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bhopeless\b", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant (?:it|this|everything|the pain) (?:all )?to (?:stop|end|be over)\b",
         r"\bhow (?:much )?longer i can (?:keep going|do this|go on)\b", r"\bdone with (?:life|everything|it all|living)\b",
         r"\bcant (?:keep )?liv(?:e|ing) like this\b", r"\bno reason to (?:keep going|live|go on|be here|stay|keep living)\b",
-        r"\b(?:dont|cant|do not|cannot) see (?:the|a|any) point (?:in|of) (?:living|life|going on|anything|being alive|being here)\b",
+        r"\b(?:dont|cant|do not|cannot) see (?:the|a|any) point (?:in|of) (?:living|life|going on|anything|being alive|being here|staying alive|carrying on)\b",
         r"\bgiv(?:e|ing) up on (?:everything|life|living|myself)\b",
         r"\b(?:cant|dont|do not|cannot) see (?:a|any) future (?:where|with|for) (?:im|me|i|myself)\b",
         r"\bcant see myself (?:here|alive|being here|around|making it)\b", r"\bcant do (?:another|one more) day\b",
@@ -126,7 +133,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bcount(?:ed|ing)? (?:my|the|all my|all the) (?:pills|meds|tablets|sleeping pills)\b",
         r"\b(?:pharmacy|pills|meds|tablets|tylenol|paracetamol)\b[^.!?]{0,40}\bstock(?:ing|ed)? ?up\b",
         r"\bstock(?:ing|ed)? ?up on (?:pills|meds|tablets|tylenol|paracetamol|sleeping)\b",
-        r"\b(?:taken|take|took|swallow) the lot\b", r"\b(?:took|taken|take) (?:way |a lot |loads |far )?more\b[^.!?]{0,40}\b(?:than i should|on purpose)\b",
+        r"\b(?:taken|take|took|taking|swallow) the lot\b", r"\b(?:took|taken|take|injected|inject) (?:way |a lot |loads |far )?more\b[^.!?]{0,40}\b(?:than i should|on purpose)\b",
         r"\bwoke up anyway\b", r"\b(?:putting|put|set|setting|keeping|kept) (?:a few |some )?(?:of )?(?:my )?(?:pills|tablets|meds) aside\b", r"\bmedicine cabinet\b",
         r"\bpills (?:are |all )?ready\b(?! (?:at|for|to))",
         r"\b(?:have|got|ive) (?:enough|a lot of|all these) (?:pills|meds|tablets)\b(?! (?:for|until|till|to last))",
@@ -137,7 +144,12 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:sorry|thank you|thanks) for everything\b", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b",
         r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b",
-        r"\bgoodbye (?:letters?|notes?)\b", r"\b(?:given|gave|giving) (?:away )?(?:all )?my (?:stuff|things|belongings)\b",
+        r"\bgoodbye (?:letters?|notes?)\b", r"\bsay goodbye properly\b", r"\blook after yourselves\b",
+        r"\bjewell?ery\b[^.!?]{0,30}\b(?:to my|sister|daughter|gave|who gets)\b|\b(?:gave|giving|given)\b[^.!?]{0,30}\bjewell?ery\b",
+        r"\b(?:everything|affairs)(?:s| is)? in order\b", r"\b(?:dont|do not) worry about me after\b",
+        r"\b(?:nobody|no one|noone) (?:needs|has) to worry (?:anymore|about me)\b", r"\byoull know why\b",
+        r"\bwhoever reads (?:these|this)\b", r"\bit wasnt (?:their|your|anyones|his) fault\b",
+        r"\bfor after(?=\s*(?:$|[.!,]))", r"\b(?:already|just) taken (?:them|it|the pills|the tablets)\b", r"\b(?:given|gave|giving) (?:away )?(?:all )?my (?:stuff|things|belongings)\b",
         r"\bwho gets what\b", r"\b(?:making|made|make|finish(?:ed|ing)?) (?:the |my |final |some )?arrangements\b",
         r"\bwont (?:be )?need(?:ing)? (?:it|them|this|that|those|these)(?: anymore| where)?\s*(?:$|[.!,]|anymore)",
         r"\bshould have (?:it|them) now\b", r"\b(?:said|saying|say) (?:my )?goodbyes\b",
@@ -159,7 +171,8 @@ CRISIS: dict[str, tuple[str, ...]] = {
     ),
     "harm_to_baby": (
         r"\b(?:scared|afraid|worried|terrified|frightened)\b[^.!?]{0,20}\b(?:ill|i will|im going to|i might|i could|of what i)\b[^.!?]{0,15}\b(?:hurt|harm|shake|drop|do to)\b",
-        r"\b(?:thoughts|thinking|think) (?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping)\b",
+        r"\b(?:thoughts|thinking|think|thought|a thought) (?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping|throwing)\b",
+        r"\btelling me to (?:shake|hurt|drop|smother|throw|harm)\b", r"\blet go of the (?:pram|buggy|stroller|car seat)\b",
         r"\bi shook " + _KID + r"\b", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around)\b",
         r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i (?:might|could|would) do to\b",
         r"\b(?:want|wants|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
@@ -191,15 +204,19 @@ CRISIS: dict[str, tuple[str, ...]] = {
 # (MEANS_ORDINARY) is not one.
 MEANS: tuple[tuple[str, str], ...] = (
     (r"pills?|tablets?|meds|medication|prescriptions?|paracetamol|tylenol|acetaminophen|ibuprofen|advil|sertraline|zoloft|prozac|"
-     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxy\w*|insulin",
+     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxy\w*|insulin|tramadol|morphine|lorazepam|ativan|"
+     r"ambien|zopiclone|amitriptyline|quetiapine|seroquel|lithium|painkillers|pain meds|antidepressants",
      r"how (?:many|much|long)|would it take|it would take|too many|enough to|saving|saved up|stockpil\w*|"
-     r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake|aside|counting|(?:its )?enough now"),
+     r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake|aside|counting|(?:its )?enough now|"
+     r"(?:took|taken|swallowed) (?:a load|loads|a lot|lots|a handful|a bunch)|(?:about|over|nearly|almost) \d+ now|decent number|"
+     r"hid(?:e|ing|den)|hiding|which|googl\w*|looked up|looking up|research\w*|painless|dont hurt"),
     (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
-     r"trains?|tracks|railway|reservoir|river|lake|quarry|stairs|bath(?:tub)?",
+     r"trains?|tracks|railway|platform|reservoir|dam|weir|canal|pier|river|lake|quarry|stairs|bath(?:tub)?|knife|knives|blades?|razors?",
      r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
      r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
      r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
-     r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|which|picking"),
+     r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|(?:picking|choosing) (?:out )?which|which (?:bridge|roof|cliff|building|one)|"
+     r"keep going back|in my hand|wasnt for|wrists?|step off|how deep"),
 )
 MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescribed|"
                   r"per day|a day|every \w+ hours|(?:are|is) left|left in|fever|teeth|teething|doctor|gp|pharmacist|nurse|midwife|refill|errands?|"
@@ -233,7 +250,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:not|barely|hardly|never) sleeping|(?:cant|couldnt) sleep|(?:barely|hardly) (?:slept|sleep)|(?:nobody|no one) (?:is )?sleeping"),
     ("crying", -1.0, "crying cried cry tears teary weepy sobbing sob", r"(?:wont|cant) stop crying"),
     ("failing", -1.5, "failing failure disappointing worthless useless pathetic",
-     r"fail at|i suck|not cut out|(?:bad|terrible|awful|horrible|worst) (?:mom|mother|mum|parent)"),
+     r"fail at|i suck|not cut out|(?:bad|terrible|awful|horrible|worst|rubbish|crap|shit|useless) (?:mom|mother|mum|parent)"),
     ("alone", -1.5, "alone lonely isolated invisible",
      r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|"
      r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped"),
@@ -243,7 +260,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
      r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
      r"(?:just|barely|only) surviving|survival mode|struggling to bond|(?:cant|not) bond(?:ing)?|cant afford|counting coins|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
-    ("snapped", -1.0, "snapped yelled rage angry irritable cranky grumpy frazzled stressed stress", r"screamed at|short fuse"),
+    ("snapped", -1.0, "snapped snapping yelled rage angry irritable cranky grumpy frazzled stressed stress", r"screamed at|short fuse"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",
      r"(?:dont|not) feel like (?:myself|me)|(?:dont|cant) recogni[sz]e myself|going through the motions|"
@@ -268,7 +285,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)"),
     ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loving proud blessed grateful thankful content "
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
-     r"worth it|killed it|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
+     r"worth it|killed it|killing it|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
     ("laughing", 0.5, "lol lmao haha hahaha hehe laugh laughing laughed giggling giggled giggles",
      r"laugh(?:ed|ing)? so hard|died laughing|im dead|im dying"),
     ("hyperbole", 0.0, "", r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),

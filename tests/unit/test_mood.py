@@ -519,3 +519,24 @@ def test_and_their_neighbours_are_not(text: str) -> None:
 def test_more_everyday_struggles_are_low(text: str, reason: str) -> None:
     mood_ = score(text)
     assert mood_.level == LOW and reason in mood_.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "if i didnt wake up id be fine with that", "had enough of being alive", "been saving my tramadol, about 30 now",
+    "took loads of my painkillers last night", "stood at the station and wanted to step off", "my head keeps telling me to shake her",
+    "scratching my arms till they bleed", "cant see the point in staying alive", "the knife was in my hand and it wasnt for cooking",
+    "i could just walk into the waves", "had a thought about throwing him down the stairs", "injected more insulin than i should on purpose",
+    "thinking ill just take my own life", "sorted who gets my jewellery", "everythings in order now",
+    "dont worry about me after sunday", "if im quiet next week youll know why", "i keep going back to the weir. its peaceful there",
+    "soon i wont be", "funny how calm i am now theres an end date", "pricing up my funeral lol",
+    "going where nobody finds me", "im not renewing anything, i wont be here for it", "tell whoever reads these it wasnt their fault",
+    "left notes on the fridge for after.", "if the helpline works once youve already taken them", "if a bus hit me i wouldnt mind",
+])
+def test_a_third_round_of_quiet_warning_signs_are_a_crisis(text: str) -> None:
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", ["my toddler hit me and i cried", "it's hitting me hard that she's gone", "slim picking from the balcony",
+                                  "killing it today, all three out the door", "we walked along the canal, so peaceful"])
+def test_third_round_neighbours_are_not_a_crisis(text: str) -> None:
+    assert not is_crisis(text)
