@@ -53,7 +53,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:dont|do not) plan on (?:sticking around|being (?:here|around)|staying)\b",
         r"\bwont be (?:here|around)(?: for (?:it|that))?(?=\s*(?:$|[.!,]|anyway|much longer|for long|anymore|by then|to see))",
         r"\bsoon i wont be(?=\s*(?:$|[.!,]))", r"\bif (?:a |the )?(?:truck|bus|car|lorry|train) (?:hit|hits|ran over|runs over) me\b", r"\b(?:take|end|taking|ending) my (?:own )?life\b",
-        r"\bif i (?:didnt|did not|never|dont) wake up\b", r"\bstep (?:off|out) in front\b|\bwanted to step off\b",
+        r"\bif i (?:didnt|did not|never|dont) wake up\b", r"\bstep (?:off|out) in front\b", r"\bwanted to step off\b",
         r"\b(?:in front of|under) (?:a |the )?(?:train|bus|lorry|truck)\b",
         r"\b(?:theres|there is|i have|ive got) an end date(?=\s*(?:$|[.!,]))",
         r"\b(?:pricing|price|priced|looking at|planning|picking) (?:up )?(?:my own |my )?funerals?\b",
@@ -145,7 +145,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b",
         r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b",
         r"\bgoodbye (?:letters?|notes?)\b", r"\bsay goodbye properly\b", r"\blook after yourselves\b",
-        r"\bjewell?ery\b[^.!?]{0,30}\b(?:to my|sister|daughter|gave|who gets)\b|\b(?:gave|giving|given)\b[^.!?]{0,30}\bjewell?ery\b",
+        r"\bjewell?ery\b[^.!?]{0,30}\b(?:to my|sister|daughter|gave|who gets)\b", r"\b(?:gave|giving|given)\b[^.!?]{0,30}\bjewell?ery\b",
         r"\b(?:everything|affairs)(?:s| is)? in order\b", r"\b(?:dont|do not) worry about me after\b",
         r"\b(?:nobody|no one|noone) (?:needs|has) to worry (?:anymore|about me)\b", r"\byoull know why\b",
         r"\bwhoever reads (?:these|this)\b", r"\bit wasnt (?:their|your|anyones|his) fault\b",
@@ -186,7 +186,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:snap and )?do something to " + _KID + r"\b",
         r"\b(?:shouldnt|cant|should not|cannot) be trusted (?:with|around) " + _KID + r"\b",
         r"\bheld (?:him|her|them|the baby) under\b", r"\b(?:picture|image|thought) of (?:letting go|dropping (?:him|her)|drowning)\b",
-        r"\b(?:knives|knife)\b[^.!?]{0,30}\b(?:the baby|my baby)\b|\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b",
+        r"\b(?:knives|knife)\b[^.!?]{0,30}\b(?:the baby|my baby)\b", r"\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b",
     ),
     "escape": (
         r"\b(?:want|wanted|wish|going|ready|like) (?:to )?(?:just )?(?:disappear|vanish)\b",
@@ -204,7 +204,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
 # (MEANS_ORDINARY) is not one.
 MEANS: tuple[tuple[str, str], ...] = (
     (r"pills?|tablets?|meds|medication|prescriptions?|paracetamol|tylenol|acetaminophen|ibuprofen|advil|sertraline|zoloft|prozac|"
-     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxy\w*|insulin|tramadol|morphine|lorazepam|ativan|"
+     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxycodone|oxycontin|oxys|insulin|tramadol|morphine|lorazepam|ativan|"
      r"ambien|zopiclone|amitriptyline|quetiapine|seroquel|lithium|painkillers|pain meds|antidepressants",
      r"how (?:many|much|long)|would it take|it would take|too many|enough to|saving|saved up|stockpil\w*|"
      r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake|aside|counting|(?:its )?enough now|"
