@@ -33,7 +33,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:stop existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
         r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|(?:tired|sick|had enough) of (?:living|being alive|life|existing))\b",
-        r"\b(?:jump(?:ing)? off|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
+        r"\b(?:jump(?:ing)? off(?! (?:the |a )?(?:sofa|couch|bed|table|swing|slide|trampoline|chair|step|kerb|curb))|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
         r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic|waves|water)\b", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| to (?!die|end|kill|do it))",
         r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
         r"\bwish i (?:wasnt|werent|was not|had never been|was never|were never) (?:alive|born|here)\b",
@@ -64,6 +64,19 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bstop trying to (?:live|stay alive|be here)\b", r"\bout of this world\b", r"\bso none of us (?:have|has) to suffer\b",
         r"\b(?:planning|plan|planned|wrote down|writing down|worked out|working out|figured out) how (?:id|i would|ill|i will|i could|to) do it\b",
         r"\b(?:worked out|found|figured out) (?:a|the) way (?:to (?:stop|end|not be)|out)\b",
+        r"\b(?:worked out|found|figured out) how to stop (?:feeling|hurting|the pain)\b",
+        r"\b(?:itll|it will|itd) (?:all )?be over (?:soon|by|on|sunday|monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|tonight)\b",
+        r"\b(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|tonight)\b[^.!?]{0,10}\bitll (?:all )?be over\b",
+        r"\b(?:god|the lord|jesus) (?:takes|would take|will take|to take) me\b", r"\btake me (?:in my sleep|home)\b",
+        r"\b(?:go|going) home to (?:the lord|god|jesus)\b", r"\b(?:asking|ask|see|meet|meeting) (?:him|god|jesus|the lord) in person\b",
+        r"\b(?:accepted|accept) gods plan for me\b", r"\bways to (?:get there|join (?:her|him))\b",
+        r"\bjoin (?:her|him|my baby|my son|my daughter) (?:soon|in heaven)\b",
+        r"\b(?:dont think|doubt) (?:ill|i will) (?:be here|be around|still be here|make it)\b",
+        r"\bhow easy it would be to (?:let go|drop|end|go)\b", r"\b(?:quiet|easy|peaceful|simple) way out\b",
+        r"\bpillow over my (?:own )?face\b", r"\b(?:plastic )?bag over my (?:head|face)\b",
+        r"\bengine running\b[^.!?]{0,40}\bgarage\b", r"\bgarage\b[^.!?]{0,40}\bengine running\b",
+        r"\bhose\b[^.!?]{0,30}\b(?:garage|car|exhaust)\b", r"\b(?:garage|car)\b[^.!?]{0,30}\bhose\b",
+        r"\bwhat dose would (?:do it|kill)\b",
         r"\bwont be (?:here|around)\b[^.!?]{0,25}\b(?:much longer|for long|anymore)\b",
         r"\b(?:wont|will not) be (?:any more|anymore|around|here) after (?:tonight|today|tomorrow|this week|the weekend)\b",
         r"\b(?:not planning on|dont plan on|dont expect to|not expecting to) (?:seeing|being|making it|see)\b",
@@ -102,7 +115,11 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\blife insurance\b[^.!?]{0,40}\bbetter off\b",
         r"\b(?:easier|better|freer|simpler|lighter) for (?:everyone|everybody|them|him|the kids|my family)\b[^.!?]{0,30}\b(?:if i|without me|once i)\b",
         r"\bim the problem\b", r"\btake me out of (?:it|the picture|the equation)\b", r"\bwont be a problem (?:for )?(?:much longer|long|soon|anymore)\b",
-        r"\b(?:mum|mom|mother|wife|parent) who isnt me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|once|without)\b",
+        r"\b(?:mum|mom|mother|wife|parent) who isnt (?:me|broken|a mess)\b", r"\bsoon (?:hell|shell|theyll) have one\b",
+        r"\bim (?:just )?in the way\b", r"\b(?:need|needs|want|wants) me gone\b",
+        r"\bbetter off with (?:my|their|his|her) (?:mum|mom|dad|sister|nan|grandma|gran|mother|father)\b",
+        r"\b(?:better|happier|easier) (?:life|lives) without me\b", r"\bwithout me dragging\b",
+        r"\b(?:manage|cope|get by|be ok|be okay|be fine) without me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|once|without)\b",
         r"\braise (?:him|her|them|the kids|the baby) better than me\b", r"\bforget me\b[^.!?]{0,20}\bif i go\b",
         r"\bbest gift i could give\b", r"\bfresh start\b[^.!?]{0,30}\b(?:without me|for him|for them|for everyone)\b",
     ),
@@ -113,10 +130,11 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bhopeless\b", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant (?:it|this|everything|the pain) (?:all )?to (?:stop|end|be over)\b",
         r"\bhow (?:much )?longer i can (?:keep going|do this|go on)\b", r"\bdone with (?:life|everything|it all|living)\b",
         r"\bcant (?:keep )?liv(?:e|ing) like this\b", r"\bno reason to (?:keep going|live|go on|be here|stay|keep living)\b",
-        r"\b(?:dont|cant|do not|cannot) see (?:the|a|any) point (?:in|of) (?:living|life|going on|anything|being alive|being here|staying alive|carrying on)\b",
+        r"\b(?:dont|cant|do not|cannot) see (?:the|a|any) point (?:in|of) (?:living|life|going on|anything|being alive|being here|staying alive|carrying on|any of it)\b",
+        r"\bsee the point of any of it\b", r"\b(?:tomorrow|the future) (?:doesnt|does not) (?:really )?matter\b",
         r"\bgiv(?:e|ing) up on (?:everything|life|living|myself)\b",
         r"\b(?:cant|dont|do not|cannot) see (?:a|any) future (?:where|with|for) (?:im|me|i|myself)\b",
-        r"\bcant see myself (?:here|alive|being here|around|making it)\b", r"\bcant do (?:another|one more) day\b",
+        r"\bcant see myself (?:here|alive|being here|being around|around|making it)\b", r"\bcant do (?:another|one more) day\b",
         r"\bthinking about (?:the |a )?ways? out\b", r"\b(?:pain|hurt|hurting) to (?:stop|end)(?: for good)?\b",
         r"\bfound (?:my|a) way out\b", r"\b(?:an|the) end (?:is )?coming\b", r"\bno more pain for (?:anyone|everyone|me)\b",
         r"\b(?:not|stop) doing this anymore\b", r"\bcant imagine (?:being|still being) (?:around|here|alive)\b",
@@ -128,7 +146,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
     "overdose": (
         r"\b(?:took|take|taking|taken|swallow|swallowed|swallowing|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra|a few extra|some extra|double|every)\b[^.!?]{0,25}\b(?:pills?|meds|tablets?|bottle|medicine|cabinet)\b",
         r"\b(?:whole|entire) (?:bottle|pack|box)\b", r"\bhow (?:many|much)\b[^.!?]{0,30}\b(?:would it take|it would take|it takes|to overdose|is too much|is too many|are too many|is lethal|to die)\b",
-        r"\boverdos", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil",
+        r"\boverdos(?!\w* on (?:chocolate|cake|sugar|sweets|candy|coffee|caffeine|cuteness|cute|netflix|tv|love|carbs|cheese|christmas))", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil",
         r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|them|taking)\b",
         r"\bcount(?:ed|ing)? (?:my|the|all my|all the) (?:pills|meds|tablets|sleeping pills)\b",
         r"\b(?:pharmacy|pills|meds|tablets|tylenol|paracetamol)\b[^.!?]{0,40}\bstock(?:ing|ed)? ?up\b",
@@ -139,7 +157,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:have|got|ive) (?:enough|a lot of|all these) (?:pills|meds|tablets)\b(?! (?:for|until|till|to last))",
     ),
     "goodbye": (
-        r"\btell (?:my |the )?(?:kids|babies|children|husband|family|mom|girls|boys|son|daughter|him|her|them)\b[^.!?]{0,15}\bi love",
+        r"\btell (?:my |the )?(?:kids|babies|baby|children|husband|family|mom|girls|boys|son|daughter|him|her|them)\b[^.!?]{0,15}\bi love",
         r"\b(?<![a-z] )(?:goodbye|bye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)", r"\b(?:last|final) (?:text|message)\b",
         r"\b(?:sorry|thank you|thanks) for everything\b", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b",
@@ -153,7 +171,11 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bwho gets what\b", r"\b(?:making|made|make|finish(?:ed|ing)?) (?:the |my |final |some )?arrangements\b",
         r"\bwont (?:be )?need(?:ing)? (?:it|them|this|that|those|these)(?: anymore| where)?\s*(?:$|[.!,]|anymore)",
         r"\bshould have (?:it|them) now\b", r"\b(?:said|saying|say) (?:my )?goodbyes\b",
-        r"\b(?:when|after|once) im gone\b", r"\bif im not (?:around|here)\b", r"\bwhoever takes (?:him|her|them|the kids|the baby)\b",
+        r"\b(?:when|after|once|if) im gone\b", r"\b(?:the )?last one (?:i|ill) (?:answer|send|reply)\b",
+        r"\b(?:changed|changing|updated|updating) (?:the |my )?(?:life insurance )?beneficiary\b", r"\b(?:policy|insurance) (?:pays|would pay|will pay) out\b",
+        r"\b(?:wrote|writing|made|make|did) (?:my|a) will\b[^.!?]{0,40}\b(?:weirdly|strangely|finally|calm|peace|relief)\b",
+        r"\bwhich songs (?:i want )?(?:played )?at (?:mine|my funeral)\b", r"\bim about to put (?:her|him|them|you|everyone) through\b",
+        r"\b(?:signed|sign|signing) (?:the )?guardianship\b", r"\bguardianship (?:papers|paperwork)\b", r"\bif im not (?:around|here)\b", r"\bwhoever takes (?:him|her|them|the kids|the baby)\b",
         r"\bso (?:nobody|no one) has to deal with (?:it|that|this|anything)(?: after| later)?\b",
         r"\b(?:letter|note)\b[^.!?]{0,40}\b(?:hell|shell|theyll|he will|she will|they will) find it\b",
         r"\bsorry[.,!]* for everything\b", r"\b(?:goodnight|good night|bye|goodbye) (?:for real|forever|for good)\b",
@@ -171,8 +193,11 @@ CRISIS: dict[str, tuple[str, ...]] = {
     ),
     "harm_to_baby": (
         r"\b(?:scared|afraid|worried|terrified|frightened)\b[^.!?]{0,20}\b(?:ill|i will|im going to|i might|i could|of what i)\b[^.!?]{0,15}\b(?:hurt|harm|shake|drop|do to)\b",
-        r"\b(?:thoughts|thinking|think|thought|a thought) (?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping|throwing)\b",
-        r"\btelling me to (?:shake|hurt|drop|smother|throw|harm)\b", r"\blet go of the (?:pram|buggy|stroller|car seat)\b",
+        r"\b(?:thoughts|thinking|think|thought|a thought) (?:i get |i have |i keep having )?(?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping|throwing)\b",
+        r"\btelling me to (?:shake|hurt|drop|smother|throw|harm)\b", r"\b(?:safer|better off|happier) in heaven\b",
+        r"\bwhat (?:my head|my brain|the voice|the voices) (?:tells|is telling|keeps telling|says) me\b",
+        r"\b(?:my head|my brain|the voice|the voices|a voice) (?:keeps |is |keep )?(?:tell(?:s|ing)?|say(?:s|ing)?) me to\b",
+        r"\b(?:took|take|taking) a (?:razor|blade|knife) to my\b", r"\blet go of the (?:pram|buggy|stroller|car seat)\b",
         r"\bi shook " + _KID + r"\b", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around)\b",
         r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i (?:might|could|would) do to\b",
         r"\b(?:want|wants|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
@@ -204,12 +229,14 @@ CRISIS: dict[str, tuple[str, ...]] = {
 # (MEANS_ORDINARY) is not one.
 MEANS: tuple[tuple[str, str], ...] = (
     (r"pills?|tablets?|meds|medication|prescriptions?|paracetamol|tylenol|acetaminophen|ibuprofen|advil|sertraline|zoloft|prozac|"
-     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxycodone|oxycontin|oxys|insulin|tramadol|morphine|lorazepam|ativan|"
+     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxycodone|oxycontin|oxys|percocet|vicodin|hydrocodone|norco|insulin|tramadol|morphine|lorazepam|ativan|"
      r"ambien|zopiclone|amitriptyline|quetiapine|seroquel|lithium|painkillers|pain meds|antidepressants",
      r"how (?:many|much|long)|would it take|it would take|too many|enough to|saving|saved up|stockpil\w*|"
      r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake|aside|counting|(?:its )?enough now|"
      r"(?:took|taken|swallowed) (?:a load|loads|a lot|lots|a handful|a bunch)|(?:about|over|nearly|almost) \d+ now|decent number|"
-     r"hid(?:e|ing|den)|hiding|which|googl\w*|looked up|looking up|research\w*|painless|dont hurt"),
+     r"hid(?:e|ing|den)|hiding|which|googl\w*|looked up|looking up|research\w*|painless|dont hurt|hoard\w*|on purpose|"
+     r"to see what would happen|so nobody would ask|different (?:chemists|pharmacies|shops|stores)|bought (?:a lot|loads|lots)|"
+     r"in my hand|put them back|this time"),
     (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
      r"trains?|tracks|railway|platform|reservoir|dam|weir|canal|pier|river|lake|quarry|stairs|bath(?:tub)?|knife|knives|blades?|razors?",
      r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"

@@ -540,3 +540,26 @@ def test_a_third_round_of_quiet_warning_signs_are_a_crisis(text: str) -> None:
                                   "killing it today, all three out the door", "we walked along the canal, so peaceful"])
 def test_third_round_neighbours_are_not_a_crisis(text: str) -> None:
     assert not is_crisis(text)
+
+
+@pytest.mark.parametrize("text", [
+    "took extra of my pills on purpose to see what would happen", "ive been hoarding my percocet", "i held a pillow over my face last night",
+    "praying god takes me tonight", "ready to go home to the lord", "since we lost her i think about ways to join her",
+    "took a razor to my arm", "changed my beneficiary to my brother, feel calm", "this is the last one ill answer",
+    "theyd be better off with my mum, im just in the way", "the kids will have a better life without me",
+    "he can manage without me now", "dont see the point of any of it anymore", "sat in the garage with the engine running",
+    "if im gone one day tell the baby i loved her", "i dont think ill be here when he gets back",
+    "bought loads of paracetamol from different chemists so nobody would ask", "my head keeps telling me to do things to him",
+    "she deserves a mum who isnt broken. soon shell have one", "sunday itll all be over", "i'll be asking him in person soon",
+    "the insurance pays out more than i earn", "thinking how easy it would be to let go", "stopped my meds, a quiet way out",
+    "wrote my will tonight, felt strangely calm", "told her which songs i want at my funeral", "signed the guardianship papers today",
+    "the thoughts i get about shaking her scare me", "they need me gone so they can heal", "she'd be safer in heaven",
+])
+def test_a_fourth_round_of_quiet_warning_signs_are_a_crisis(text: str) -> None:
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", ["overdosed on chocolate at the party lol", "he tried to jump off the sofa like a superhero",
+                                  "we made our wills after the baby came, solicitor said everyone should"])
+def test_fourth_round_neighbours_are_not_a_crisis(text: str) -> None:
+    assert not is_crisis(text)
