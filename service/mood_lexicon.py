@@ -158,7 +158,8 @@ CRISIS: dict[str, tuple[str, ...]] = {
     ),
     "goodbye": (
         r"\btell (?:my |the )?(?:kids|babies|baby|children|husband|family|mom|girls|boys|son|daughter|him|her|them)\b[^.!?]{0,15}\bi love",
-        r"\b(?<![a-z] )(?:goodbye|bye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)", r"\b(?:last|final) (?:text|message)\b",
+        r"\bgoodbye(?<![a-z] goodbye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)",
+        r"\bbye(?<![a-z] bye)(?: everyone| all| forever| for good)?\s*(?:[.!?]|$)", r"\b(?:last|final) (?:text|message)\b",
         r"\b(?:sorry|thank you|thanks) for everything\b", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b",
         r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b",
