@@ -138,7 +138,7 @@ def report_mood_data() -> None:
     if not folder.is_dir():
         print(f"\n== mood-data: {folder} not found, skipped")
         return
-    print(f"\n== mood-data (other people's words, aggregate figures only; VADER = compound <= -0.05 is low)")
+    print("\n== mood-data (other people's words, aggregate figures only; VADER = compound <= -0.05 is low)")
     vader = SentimentIntensityAnalyzer().polarity_scores
     for name, rows in external_sets(folder):
         report_external(name, rows, vader)

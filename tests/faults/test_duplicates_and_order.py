@@ -2,8 +2,6 @@
 three times. The final states are what they would be had everything arrived once, in order."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 from sqlalchemy import func, select
 

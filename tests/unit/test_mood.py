@@ -408,6 +408,9 @@ def test_an_apology_idiom_is_not_a_low_mood(text: str, level: str) -> None:
     ("i feel like a shell of myself", "lexicon:not_myself"), ("i feel worthless", "lexicon:failing"),
     ("so-so", "lexicon:down"), ("idc anymore", "lexicon:down"), ("i cant breathe", "lexicon:anxious"),
     ("i had a miscarriage", "lexicon:grief"), ("we lost the pregnancy last week", "lexicon:grief"),
+    ("touched all day and i need a minute", "lexicon:touched_out"), ("nobody notices what i do", "lexicon:alone"),
+    ("feeling a bit flat", "lexicon:down"), ("so fed up today", "lexicon:down"),
+    ("struggling to bond with her", "lexicon:struggling"), ("cant afford the nappies this week", "lexicon:struggling"),
 ])
 def test_everyday_ways_of_saying_it_is_hard_are_low(text: str, reason: str) -> None:
     mood_ = score(text)
@@ -416,7 +419,7 @@ def test_everyday_ways_of_saying_it_is_hard_are_low(text: str, reason: str) -> N
 
 @pytest.mark.parametrize("text", ["help me understand the schedule?", "we are all sick but hanging in",
                                   "she can do it herself now, so proud"])
-def test_the_new_phrases_do_not_catch_their_harmless_neighbours(text: str) -> None:
+def test_low_phrases_do_not_catch_their_harmless_neighbours(text: str) -> None:
     assert score(text).level != LOW
 
 
@@ -440,14 +443,6 @@ def test_the_new_phrases_do_not_catch_their_harmless_neighbours(text: str) -> No
 def test_it_flags_the_quieter_warning_signs_too(text: str, sign: str) -> None:
     assert score(text).reasons == (f"crisis:{sign}",)
 
-
-@pytest.mark.parametrize("text", ["i could sleep forever lol", "we jumped rope at the park", "i want to jump in the pool with her",
-                                  "she wants it to be over so she can play", "wont be here tomorrow morning, at my moms",
-                                  "gave away my old maternity clothes", "i give up on sleep training lol",
-                                  "i have enough pills for the week, refill friday", "my pills are ready at the pharmacy",
-                                  "i hope the kids dont wake up early", "scared of what i might do with a free afternoon lol"])
-def test_their_everyday_neighbours_are_not_a_crisis(text: str) -> None:
-    assert score(text).level != CRISIS
 
 
 @pytest.mark.parametrize("text", [
@@ -479,87 +474,74 @@ def test_someone_elses_question_behind_a_mask_is_still_a_crisis(text: str) -> No
     assert is_crisis(text)
 
 
-@pytest.mark.parametrize("text", [
-    "everyone would be better off honestly", "it would be easier for everyone if i was gone",
-    "i wont be a problem for much longer", "the kids deserve a mom who isnt me",
-    "everythings sorted for friday. feel calm", "finally found my way out",
-    "wont be needing these texts after this week. take care of yourselves",
-    "made a list of who gets my things", "i keep seeing a picture of letting go of her in the water",
-    "i held her under for a second in my head and it scared me", "i cant imagine being around next year",
-    "hoping i get hit by a bus tbh", "just tired of being here",
-])
+
+# Veiled warning signs found by probing with replies written blind to the rules (tests/data/replies_probes.csv);
+# every sentence here is our own, by sign: burden, timing, arrangements and farewells, means, intrusive thoughts.
+VEILED_CRISIS = [
+    'everyone would be better off honestly', 'it would be easier for everyone if i was gone',
+    'i wont be a problem for much longer', 'the kids deserve a mom who isnt me',
+    'everythings sorted for friday. feel calm', 'finally found my way out',
+    'wont be needing these texts after this week. take care of yourselves', 'made a list of who gets my things',
+    'i keep seeing a picture of letting go of her in the water',
+    'i held her under for a second in my head and it scared me', 'i cant imagine being around next year',
+    'hoping i get hit by a bus tbh', 'just tired of being here', "they'd all be better off if i just wasnt here",
+    'keep thinking about jumping off the flyover', 'thinking of topping myself', 'i pray i die in my sleep',
+    'ready to stop trying to live', "worked out how i'd do it", 'i wont be around for much longer',
+    'wont be here after tonight', 'not planning on seeing christmas', 'i just feel finished',
+    "made my decision and it's a relief", 'swallowing every tablet in the house',
+    'id have taken the lot if she wasnt here', 'took way more than i should on purpose',
+    'been putting some of my meds aside', "i'm a danger to myself", 'im scared of myself lately',
+    'left the passwords on the desk for him', 'card for every birthday till shes 18, just in case',
+    'tying up loose ends.', 'keep the baby safe from me please', 'part of me wants to shake him',
+    'the rope is still in the shed, i go and look at it', 'if i didnt wake up id be fine with that',
+    'had enough of being alive', 'been saving my tramadol, about 30 now', 'took loads of my painkillers last night',
+    'stood at the station and wanted to step off', 'my head keeps telling me to shake her',
+    'scratching my arms till they bleed', 'cant see the point in staying alive',
+    'the knife was in my hand and it wasnt for cooking', 'i could just walk into the waves',
+    'had a thought about throwing him down the stairs', 'injected more insulin than i should on purpose',
+    'thinking ill just take my own life', 'sorted who gets my jewellery', 'everythings in order now',
+    'dont worry about me after sunday', 'if im quiet next week youll know why',
+    'i keep going back to the weir. its peaceful there', 'soon i wont be',
+    'funny how calm i am now theres an end date', 'pricing up my funeral lol', 'going where nobody finds me',
+    'im not renewing anything, i wont be here for it', 'tell whoever reads these it wasnt their fault',
+    'left notes on the fridge for after.', 'if the helpline works once youve already taken them',
+    'if a bus hit me i wouldnt mind', 'took extra of my pills on purpose to see what would happen',
+    'ive been hoarding my percocet', 'i held a pillow over my face last night', 'praying god takes me tonight',
+    'ready to go home to the lord', 'since we lost her i think about ways to join her', 'took a razor to my arm',
+    'changed my beneficiary to my brother, feel calm', 'this is the last one ill answer',
+    'theyd be better off with my mum, im just in the way', 'the kids will have a better life without me',
+    'he can manage without me now', 'dont see the point of any of it anymore',
+    'sat in the garage with the engine running', 'if im gone one day tell the baby i loved her',
+    'i dont think ill be here when he gets back',
+    'bought loads of paracetamol from different chemists so nobody would ask',
+    'my head keeps telling me to do things to him', 'she deserves a mum who isnt broken. soon shell have one',
+    'sunday itll all be over', "i'll be asking him in person soon", 'the insurance pays out more than i earn',
+    'thinking how easy it would be to let go', 'stopped my meds, a quiet way out',
+    'wrote my will tonight, felt strangely calm', 'told her which songs i want at my funeral',
+    'signed the guardianship papers today', 'the thoughts i get about shaking her scare me',
+    'they need me gone so they can heal', "she'd be safer in heaven",
+]
+# Their everyday neighbours: the same words in an ordinary day.
+NOT_A_CRISIS = [
+    'i could sleep forever lol', 'we jumped rope at the park', 'i want to jump in the pool with her',
+    'she wants it to be over so she can play', 'wont be here tomorrow morning, at my moms',
+    'gave away my old maternity clothes', 'i give up on sleep training lol',
+    'i have enough pills for the week, refill friday', 'my pills are ready at the pharmacy',
+    'i hope the kids dont wake up early', 'scared of what i might do with a free afternoon lol',
+    'tied up my loose ends at work before the break', 'laughed so hard at her',
+    'finally made my mind up about daycare, going with the one near work', 'my toddler hit me and i cried',
+    "it's hitting me hard that she's gone", 'slim picking from the balcony',
+    'killing it today, all three out the door', 'we walked along the canal, so peaceful',
+    'overdosed on chocolate at the party lol', 'he tried to jump off the sofa like a superhero',
+    'we made our wills after the baby came, solicitor said everyone should',
+]
+
+
+@pytest.mark.parametrize("text", VEILED_CRISIS)
 def test_veiled_warning_signs_are_a_crisis(text: str) -> None:
     assert is_crisis(text)
 
 
-@pytest.mark.parametrize("text", [
-    "they'd all be better off if i just wasnt here", "keep thinking about jumping off the flyover", "thinking of topping myself",
-    "i pray i die in my sleep", "ready to stop trying to live", "worked out how i'd do it", "i wont be around for much longer",
-    "wont be here after tonight", "not planning on seeing christmas", "i just feel finished", "made my decision and it's a relief",
-    "swallowing every tablet in the house", "id have taken the lot if she wasnt here", "took way more than i should on purpose",
-    "been putting some of my meds aside", "i'm a danger to myself", "im scared of myself lately",
-    "left the passwords on the desk for him", "card for every birthday till shes 18, just in case", "tying up loose ends.",
-    "keep the baby safe from me please", "part of me wants to shake him", "the rope is still in the shed, i go and look at it",
-])
-def test_more_quiet_warning_signs_are_a_crisis(text: str) -> None:
-    assert is_crisis(text)
-
-
-@pytest.mark.parametrize("text", ["tied up my loose ends at work before the break", "laughed so hard at her",
-                                  "finally made my mind up about daycare, going with the one near work"])
-def test_and_their_neighbours_are_not(text: str) -> None:
-    assert not is_crisis(text)
-
-
-@pytest.mark.parametrize("text, reason", [
-    ("touched all day and i need a minute", "lexicon:touched_out"), ("nobody notices what i do", "lexicon:alone"),
-    ("feeling a bit flat", "lexicon:down"), ("so fed up today", "lexicon:down"),
-    ("struggling to bond with her", "lexicon:struggling"), ("cant afford the nappies this week", "lexicon:struggling"),
-])
-def test_more_everyday_struggles_are_low(text: str, reason: str) -> None:
-    mood_ = score(text)
-    assert mood_.level == LOW and reason in mood_.reasons
-
-
-@pytest.mark.parametrize("text", [
-    "if i didnt wake up id be fine with that", "had enough of being alive", "been saving my tramadol, about 30 now",
-    "took loads of my painkillers last night", "stood at the station and wanted to step off", "my head keeps telling me to shake her",
-    "scratching my arms till they bleed", "cant see the point in staying alive", "the knife was in my hand and it wasnt for cooking",
-    "i could just walk into the waves", "had a thought about throwing him down the stairs", "injected more insulin than i should on purpose",
-    "thinking ill just take my own life", "sorted who gets my jewellery", "everythings in order now",
-    "dont worry about me after sunday", "if im quiet next week youll know why", "i keep going back to the weir. its peaceful there",
-    "soon i wont be", "funny how calm i am now theres an end date", "pricing up my funeral lol",
-    "going where nobody finds me", "im not renewing anything, i wont be here for it", "tell whoever reads these it wasnt their fault",
-    "left notes on the fridge for after.", "if the helpline works once youve already taken them", "if a bus hit me i wouldnt mind",
-])
-def test_a_third_round_of_quiet_warning_signs_are_a_crisis(text: str) -> None:
-    assert is_crisis(text)
-
-
-@pytest.mark.parametrize("text", ["my toddler hit me and i cried", "it's hitting me hard that she's gone", "slim picking from the balcony",
-                                  "killing it today, all three out the door", "we walked along the canal, so peaceful"])
-def test_third_round_neighbours_are_not_a_crisis(text: str) -> None:
-    assert not is_crisis(text)
-
-
-@pytest.mark.parametrize("text", [
-    "took extra of my pills on purpose to see what would happen", "ive been hoarding my percocet", "i held a pillow over my face last night",
-    "praying god takes me tonight", "ready to go home to the lord", "since we lost her i think about ways to join her",
-    "took a razor to my arm", "changed my beneficiary to my brother, feel calm", "this is the last one ill answer",
-    "theyd be better off with my mum, im just in the way", "the kids will have a better life without me",
-    "he can manage without me now", "dont see the point of any of it anymore", "sat in the garage with the engine running",
-    "if im gone one day tell the baby i loved her", "i dont think ill be here when he gets back",
-    "bought loads of paracetamol from different chemists so nobody would ask", "my head keeps telling me to do things to him",
-    "she deserves a mum who isnt broken. soon shell have one", "sunday itll all be over", "i'll be asking him in person soon",
-    "the insurance pays out more than i earn", "thinking how easy it would be to let go", "stopped my meds, a quiet way out",
-    "wrote my will tonight, felt strangely calm", "told her which songs i want at my funeral", "signed the guardianship papers today",
-    "the thoughts i get about shaking her scare me", "they need me gone so they can heal", "she'd be safer in heaven",
-])
-def test_a_fourth_round_of_quiet_warning_signs_are_a_crisis(text: str) -> None:
-    assert is_crisis(text)
-
-
-@pytest.mark.parametrize("text", ["overdosed on chocolate at the party lol", "he tried to jump off the sofa like a superhero",
-                                  "we made our wills after the baby came, solicitor said everyone should"])
-def test_fourth_round_neighbours_are_not_a_crisis(text: str) -> None:
+@pytest.mark.parametrize("text", NOT_A_CRISIS)
+def test_their_everyday_neighbours_are_not_a_crisis(text: str) -> None:
     assert not is_crisis(text)
