@@ -181,7 +181,9 @@ def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
 
 def _speaker(norm: str, m: re.Match[str]) -> str:
     before = _WORD.findall(_WINDOW_SPLIT.split(norm[max(0, m.start() - 60):m.start()])[-1])
-    if any(w in lex.NEGATIONS for w in before[-3:]):
+    # "dont worry, itll all be over soon": a negation of her worry, not of the warning sign
+    if any(w in lex.NEGATIONS and not before[i + 1:i + 2] in (["worry"], ["worries"])
+           for i, w in enumerate(before[-3:], start=max(0, len(before) - 3))):
         return "negated"
     said = set(_WORD.findall(m.group(0)))
     if not said & lex.FIRST_PERSON and set(before) & lex.THIRD_PERSON and not set(before) & lex.FIRST_PERSON:

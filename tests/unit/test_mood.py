@@ -520,6 +520,15 @@ VEILED_CRISIS = [
     'wrote my will tonight, felt strangely calm', 'told her which songs i want at my funeral',
     'signed the guardianship papers today', 'the thoughts i get about shaking her scare me',
     'they need me gone so they can heal', "she'd be safer in heaven",
+    "i dont trust myself near the scissors right now", "you wont need to text me anymore after friday",
+    "left the insurance papers where he will find them", "please tell my mum i love her", "its my last day, thanks for everything",
+    "wrote her a card in case im not around", "flashes of putting her in the bath and not taking her out",
+    "working out the best time to do it", "its time to go home to the lord", "got enough of my tablets now",
+    "the bridge by the station, how quiet it would be", "they're better off not watching me fall apart",
+    "ready to leave this world", "dont bother sending the police tomorrow", "wont be long before someone needs it",
+    "cant see the point of waking up", "every morning i wish i hadnt woken", "let me not wake up, i pray",
+    "dont worry, itll all be over soon", "thinking i should smother her so she never suffers", "soon itll be the permanent kind",
+    "nobody would really miss me", "what if i didnt come back from my run",
 ]
 # Their everyday neighbours: the same words in an ordinary day.
 NOT_A_CRISIS = [
@@ -534,6 +543,7 @@ NOT_A_CRISIS = [
     'killing it today, all three out the door', 'we walked along the canal, so peaceful',
     'overdosed on chocolate at the party lol', 'he tried to jump off the sofa like a superhero',
     'we made our wills after the baby came, solicitor said everyone should',
+    "watched suicide squad after bedtime", "feeling a bit hopeless about the house situation",
 ]
 
 
