@@ -201,7 +201,8 @@ def _scale(norm: str) -> tuple[float, str] | None:
         rated = value / 2 if out_of == 10 else value
         mentions.append((m.start(), min(max(rated, 1.0), 5.0), f"scale:{_fmt(rated)}"))
     lead = _LEADING.match(norm.strip())
-    if lead and (lead.group(1)[0].isdigit() or _AFTER_NUMBER_WORD.match(norm.strip(), lead.end())):
+    if lead and (lead.group(1)[0].isdigit() or _AFTER_NUMBER_WORD.match(norm.strip(), lead.end())) \
+            and not (lead.group(1) == "1" and lead.group(2) == "5"):  # "1-5? im a 0": the question's range
         low, high = _number(lead.group(1)), _number(lead.group(2)) if lead.group(2) else None
         value = (low + high) / 2 if high is not None else low
         if not any(start == 0 for start, _, _ in mentions):

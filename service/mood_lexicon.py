@@ -25,12 +25,12 @@ _ME = r"(?:my ?self|me)"
 _KID = r"(?:the baby|my baby|baby|him|her|my (?:son|daughter|kid|child|girl|boy|newborn)|them)"
 CRISIS: dict[str, tuple[str, ...]] = {
     "suicidal_ideation": (
-        r"\b(?:want|wanted|wanting|wish|going|plan|planning|ready|thinking|thought|think) (?:about |of )?(?:to )?(?:just )?(?:die|dying|be dead)\b",
+        r"\b(?:want|wanted|wanting|wish|going|plan|planning|ready|thinking|thought|think) (?:about |of )?(?:to )?(?:just )?(?:die|dying|be dead)\b(?!(?: of| from) (?:embarrassment|laughter|laughing|boredom|shame|cuteness|happiness|excitement|jealousy|exhaustion))",
         r"\bkill(?:ing)? (?:my ?self|me now for real)\b", r"\bsuicid(?!e squad)", r"\bend(?:ing)? (?:it all|my life|things|it)\b",
         r"\b(?:wish|rather|better off|want to be) (?:i )?(?:was |were |be )?dead\b",
         r"\b(?:dont|dont really|no longer) (?:want to|wish to) (?:be alive|live|be here|exist|wake up)\b",
         r"\b(?:sleep|i)\b[^.!?]{0,30}\b(?:never|not|wouldnt|dont want to) wake up\b",
-        r"\b(?:stop existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",
+        r"\b(?:stop existing|stopped existing|stopping existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
         r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|(?:tired|sick|had enough) of (?:living|being alive|life|existing))\b",
         r"\b(?:jump(?:ing)? off(?! (?:the |a )?(?:sofa|couch|bed|table|swing|slide|trampoline|chair|step|kerb|curb))|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
@@ -56,7 +56,15 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:time|ready) to (?:come|go) (?:to|home to) (?:him|god|the lord|jesus)\b", r"\bleave (?:this|dis) world\b",
         r"\bpermanent (?:kind|sleep|solution)\b", r"\blet me (?:not wake up|die)\b", r"\bwish i hadnt (?:woken|woke)\b",
         r"\b(?:didnt|never|dont) come back from\b", r"\bbetter off not (?:watching|seeing|having) me\b", r"\bif (?:a |the )?(?:truck|bus|car|lorry|train) (?:hit|hits|ran over|runs over) me\b", r"\b(?:take|end|taking|ending) my (?:own )?life\b",
-        r"\bif i (?:didnt|did not|never|dont) wake up\b", r"\bstep (?:off|out) in front\b", r"\bwanted to step off\b",
+        r"\bif i (?:just )?(?:didnt|did not|never|dont) wake up\b", r"\bdoing everyone a favou?r\b",
+        r"\b(?:looking up|looked up|googling|googled|researching|reading up on) ways\b", r"\bcalling me home\b", r"\bgo and be with my\b",
+        r"\b(?:relapse|relapsing|using again)\b[^.!?]{0,30}\beasier\b", r"\b(?:nearly|almost) didnt wake up\b",
+        r"\bnot to go anywhere\b", r"\b(?:and|then) (?:not|never) coming back\b", r"\bwalk(?:ing|ed)? (?:out )?into (?:it|the tide)\b",
+        r"\bpart of me wishes (?:he|she|they|it) would\b", r"\bmade my own plan\b",
+        r"\b(?:im|i am|feel) at peace with (?:it|everything) now\b",
+        r"\b(?:googl\w*|looking up|looked up) what happens\b[^.!?]{0,40}\b(?:if|when) (?:their|your|a|the) (?:mum|mom|mother|parent) dies\b",
+        r"\bguns?\b[^.!?]{0,40}\bfound where the key\b", r"\bfound (?:where )?the key\b[^.!?]{0,30}\bguns?\b", r"\bim done trying(?=\s*(?:$|[.!]))",
+        r"\b(?:dont|cant|do not) see myself (?:being )?(?:here|around|alive)\b", r"\bstep (?:off|out) in front\b", r"\bwanted to step off\b",
         r"\b(?:in front of|under) (?:a |the )?(?:train|bus|lorry|truck)\b",
         r"\b(?:theres|there is|i have|ive got) an end date(?=\s*(?:$|[.!,]))",
         r"\b(?:pricing|price|priced|looking at|planning|picking) (?:up )?(?:my own |my )?funerals?\b",
@@ -73,8 +81,8 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:god|the lord|jesus) (?:takes|would take|will take|to take) me\b", r"\btake me (?:in my sleep|home)\b",
         r"\b(?:go|going) home to (?:the lord|god|jesus)\b", r"\b(?:asking|ask|see|meet|meeting) (?:him|god|jesus|the lord) in person\b",
         r"\b(?:accepted|accept) gods plan for me\b", r"\bways to (?:get there|join (?:her|him))\b",
-        r"\bjoin (?:her|him|my baby|my son|my daughter) (?:soon|in heaven)\b",
-        r"\b(?:dont think|doubt) (?:ill|i will) (?:be here|be around|still be here|make it)\b",
+        r"\bjoin(?:ing)? (?:her|him|my baby|my son|my daughter) (?:soon|in heaven)\b",
+        r"\b(?:dont think|doubt) (?:ill|i will) (?:be here|be around|still be here|make it|be there (?:to|for))\b",
         r"\bhow easy it would be to (?:let go|drop|end|go)\b", r"\b(?:quiet|easy|peaceful|simple) way out\b",
         r"\bpillow over my (?:own )?face\b", r"\b(?:plastic )?bag over my (?:head|face)\b",
         r"\bengine running\b[^.!?]{0,40}\bgarage\b", r"\bgarage\b[^.!?]{0,40}\bengine running\b",
@@ -120,7 +128,9 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bim the problem\b", r"\btake me out of (?:it|the picture|the equation)\b", r"\bwont be a problem (?:for )?(?:much longer|long|soon|anymore)\b",
         r"\b(?:mum|mom|mother|wife|parent) who isnt (?:me|broken|a mess)\b", r"\bsoon (?:hell|shell|theyll) have one\b",
         r"\bim (?:just )?in the way\b", r"\b(?:need|needs|want|wants) me gone\b",
-        r"\bbetter off with (?:my|their|his|her) (?:mum|mom|dad|sister|nan|grandma|gran|mother|father)\b",
+        r"\bbetter off with (?:my|their|his|her) (?:mum|mom|dad|sister|nan|grandma|gran|mother|father)s?\b", r"\bfree of me\b",
+        r"\b(?:weight|burden) on my family\b", r"\bsorry for being (?:such )?a (?:pain|burden|problem)\b[^.!?]{0,30}\bwont happen again\b",
+        r"\b(?:not going to|wont) be a problem (?:for (?:anyone|you|them|anybody) )?(?:for )?(?:much longer|long|soon|anymore)\b",
         r"\b(?:better|happier|easier) (?:life|lives) without me\b", r"\bwithout me dragging\b",
         r"\b(?:manage|cope|get by|be ok|be okay|be fine) without me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|once|without)\b",
         r"\braise (?:him|her|them|the kids|the baby) better than me\b", r"\bforget me\b[^.!?]{0,20}\bif i go\b",
@@ -128,7 +138,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
     ),
     "hopelessness": (
         r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore|do life|do this life)\b",
-        r"\b(?:no|whats (?:even )?the|what is the) point (?:anymore|in anything|of anything|of it all|in trying)\b",
+        r"\b(?:no|whats (?:even )?the|what is the) point (?:anymore|in anything|of anything|of it all|in trying|of going on|in going on|of living|of carrying on)\b",
         r"\bwhats (?:even )?the point\s*(?:[.!?]|$)", r"\bno (?:way out|point anymore|future)\b", r"\bdont see a way out\b",
         r"\bhopeless\b(?! about (?:the|my|our|this|her|his) (?!life|future|everything|myself))", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant (?:it|this|everything|the pain) (?:all )?to (?:stop|end|be over)\b",
         r"\bhow (?:much )?longer i can (?:keep going|do this|go on)\b", r"\bdone with (?:life|everything|it all|living)\b",
@@ -168,14 +178,16 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b",
         r"\bgoodbye (?:letters?|notes?)\b", r"\bsay goodbye properly\b", r"\blook after yourselves\b",
         r"\bjewell?ery\b[^.!?]{0,30}\b(?:to my|sister|daughter|gave|who gets)\b", r"\b(?:gave|giving|given)\b[^.!?]{0,30}\bjewell?ery\b",
-        r"\b(?:everything|affairs)(?:s| is)? in order\b", r"\b(?:dont|do not) worry about me after\b",
+        r"\b(?:everything|affairs)(?:s| is)? in order\b", r"\b(?:dont|do not|doh) worry (?:about|bout) me after\b", r"\b(?:shell|hell|theyll|she will|he will) find (?:everything|me)\b",
+        r"\b(?:said|say|saying) a proper goodbye\b",
         r"\b(?:nobody|no one|noone) (?:needs|has) to worry (?:anymore|about me)\b", r"\byoull know why\b",
         r"\bwhoever reads (?:these|this)\b", r"\bit wasnt (?:their|your|anyones|his) fault\b",
         r"\bfor after(?=\s*(?:$|[.!,]))", r"\b(?:already|just) taken (?:them|it|the pills|the tablets)\b", r"\b(?:given|gave|giving) (?:away )?(?:all )?my (?:stuff|things|belongings)\b",
         r"\bwho gets what\b", r"\b(?:making|made|make|finish(?:ed|ing)?) (?:the |my |final |some )?arrangements\b",
         r"\bwont (?:be )?need(?:ing)? (?:it|them|this|that|those|these)(?: anymore| where)?\s*(?:$|[.!,]|anymore)",
         r"\bshould have (?:it|them) now\b", r"\b(?:said|saying|say) (?:my )?goodbyes\b",
-        r"\b(?:when|after|once|if) im gone\b", r"\b(?:the )?last one (?:i|ill) (?:answer|send|reply)\b",
+        r"\b(?:when|after|once|if) (?:im|i) gone\b", r"\bmy will\b[^.!?]{0,60}\bbefore (?:the weekend|friday|saturday|sunday|monday|tuesday|wednesday|thursday|tomorrow|tonight)\b",
+        r"\bif i dont (?:reply|answer|respond)\b[^.!?]{0,30}\b(?:you|youll|you will) know why\b", r"\b(?:the )?last one (?:i|ill) (?:answer|send|reply)\b",
         r"\b(?:changed|changing|updated|updating) (?:the |my )?(?:life insurance )?beneficiary\b", r"\b(?:policy|insurance) (?:pays|would pay|will pay) out\b",
         r"\b(?:wrote|writing|made|make|did) (?:my|a) will\b[^.!?]{0,40}\b(?:weirdly|strangely|finally|calm|peace|relief)\b",
         r"\bwhich songs (?:i want )?(?:played )?at (?:mine|my funeral)\b", r"\bim about to put (?:her|him|them|you|everyone) through\b",
@@ -212,6 +224,9 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bshould (?:smother|shake|hurt|drown|drop|suffocate) (?:her|him|them|the baby|my baby)\b",
         r"\bpicturing (?:myself )?holding (?:him|her|them) too tight\b",
         r"\b(?:almost|nearly) (?:shook|hit|hurt|smothered|threw) " + _KID + r"\b",
+        r"\b(?:pictures?|images?|flashes) (?:in my head )?of (?:me )?(?:dropping|hurting|shaking|smothering|drowning|throwing)\b",
+        r"\bhold (?:him|her|them|the baby) under\b",
+        r"\b(?:burnt|burned|cut|hurt|hit|harmed|punched|scratched) myself\b[^.!?]{0,30}\b(?:on purpose|deliberately|again|to feel|so i could)\b",
         r"\b(?:picturing|imagining|seeing|keep seeing|thinking about|thoughts of) (?:myself )?(?:dropping|hurting|shaking|smothering|drowning|throwing|suffocating|holding a pillow over)\b",
         r"\bpillow over (?:his|her|their|the babys) face\b",
         r"\b(?:scared|afraid|terrified|worried) (?:that )?(?:id|i would|i might|ill|i will|im going to) (?:shake|hurt|drop|smother|hit|snap at) " + _KID + r"\b",
@@ -244,14 +259,14 @@ MEANS: tuple[tuple[str, str], ...] = (
      r"(?:took|taken|swallowed) (?:a load|loads|a lot|lots|a handful|a bunch)|(?:about|over|nearly|almost) \d+ now|decent number|"
      r"hid(?:e|ing|den)|hiding|which|googl\w*|looked up|looking up|research\w*|painless|dont hurt|hoard\w*|on purpose|"
      r"to see what would happen|so nobody would ask|different (?:chemists|pharmacies|shops|stores)|bought (?:a lot|loads|lots)|"
-     r"in my hand|put them back|this time"),
+     r"in my hand|put them back|this time|in a jar|(?:over|about|nearly|almost) \d+"),
     (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
      r"trains?|tracks|railway|platform|reservoir|dam|weir|canal|pier|river|lake|quarry|stairs|bath(?:tub)?|knife|knives|blades?|razors?",
      r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
      r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
      r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
      r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|(?:picking|choosing) (?:out )?which|which (?:bridge|roof|cliff|building|one)|"
-     r"keep going back|in my hand|wasnt for|wrists?|step off|how deep|how (?:quiet|easy|quick)|quiet it would be"),
+     r"keep going back|in my hand|wasnt for|wrists?|step off|how deep|how (?:quiet|easy|quick)|quiet it would be|look(?:ing)? down|stare down"),
 )
 MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescribed|"
                   r"per day|a day|every \w+ hours|(?:are|is) left|left in|fever|teeth|teething|doctor|gp|pharmacist|nurse|midwife|refill|errands?|"
@@ -287,28 +302,29 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("failing", -1.5, "failing failure disappointing worthless useless pathetic",
      r"fail at|i suck|not cut out|(?:bad|terrible|awful|horrible|worst|rubbish|crap|shit|useless) (?:mom|mother|mum|parent)"),
     ("alone", -1.5, "alone lonely isolated invisible",
-     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|"
+     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|"
      r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped"),
     ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
      r"(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
     ("exhausted", -1.0, "exhausted tired wiped knackered sleepy", r"worn (?:down|out)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
      r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
-     r"(?:just|barely|only) surviving|survival mode|struggling to bond|(?:cant|not) bond(?:ing)?|cant afford|counting coins|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
-    ("snapped", -1.0, "snapped snapping yelled rage angry irritable cranky grumpy frazzled stressed stress", r"screamed at|short fuse"),
+     r"(?:just|barely|only) surviving|survival mode|struggling to bond|(?:trying to |cant )hold it together|(?:cant|not) bond(?:ing)?|cant afford|counting coins|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
+    ("snapped", -1.0, "snapped snapping yelled rage angry irritable cranky grumpy frazzled stressed stress frustrated frustrating",
+     r"screamed at|short fuse"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",
      r"(?:dont|not) feel like (?:myself|me)|(?:dont|cant) recogni[sz]e myself|going through the motions|"
-     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|not a person"),
+     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|not a person|disconnected"),
     ("self_neglect", -1.0, "",
      r"(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
     ("anxious", -1.0, "anxious anxiety panic panicking worried worry worrying scared afraid",
-     r"on edge|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
+     r"on edge|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
     ("down", -1.0, "sad miserable depressed depression depressing unhappy bleh blah meh ugh ughh",
      r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)|"
-     r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
+     r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
-     r"passed away|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
+     r"passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
     ("bad", -1.0, "rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
      r"miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better|couldnt be worse|good grief|unfair|not (?:doing |feeling )?(?:so |too )?hot|"
      r"(?:not|isnt|aint|wasnt) fair|(?:had|have|big|another|huge) (?:a )?fight|(?:we|i|keep|kept) (?:fought|fighting|fight)\b"),
@@ -325,7 +341,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"laugh(?:ed|ing)? so hard|died laughing|im dead|im dying"),
     ("hyperbole", 0.0, "", r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),
     # Idioms whose words would count one way but say nothing of her mood: VADER decides.
-    ("idiom", 0.0, "", r"work(?:ed|ing|s)? (?:so |really |very )?hard|hard work(?:er|ing)?|go(?:ing)? hard|tr(?:y|ying|ied) (?:so )?hard|"
+    ("idiom", 0.0, "", r"best (?:friend|mate|pal)s?|work(?:ed|ing|s)? (?:so |really |very )?hard|hard work(?:er|ing)?|go(?:ing)? hard|tr(?:y|ying|ied) (?:so )?hard|"
      r"hard to (?:beat|believe|resist|contain|say|tell)"),
 )
 

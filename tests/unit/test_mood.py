@@ -51,6 +51,10 @@ def test_it_reads_the_scale_in_the_ways_people_type_it(text: str, level: str, va
     assert any(r.startswith("scale:") for r in result.reasons)
 
 
+def test_the_questions_own_range_is_not_her_rating() -> None:
+    assert score("1-5? im a 0 today") == Mood(LOW, 1.0, ("scale:0",))
+
+
 @pytest.mark.parametrize("text", ["7", "12", "42!"])
 def test_it_calls_a_bare_number_off_the_scale_unclear(text: str) -> None:
     assert score(text).level == UNCLEAR
@@ -411,6 +415,8 @@ def test_an_apology_idiom_is_not_a_low_mood(text: str, level: str) -> None:
     ("touched all day and i need a minute", "lexicon:touched_out"), ("nobody notices what i do", "lexicon:alone"),
     ("feeling a bit flat", "lexicon:down"), ("so fed up today", "lexicon:down"),
     ("struggling to bond with her", "lexicon:struggling"), ("cant afford the nappies this week", "lexicon:struggling"),
+    ("cannot stop worrying about his scan", "lexicon:anxious"), ("absolutely gutted", "lexicon:down"),
+    ("nan passed on tuesday", "lexicon:grief"), ("trying to hold it together", "lexicon:struggling"),
 ])
 def test_everyday_ways_of_saying_it_is_hard_are_low(text: str, reason: str) -> None:
     mood_ = score(text)
@@ -529,6 +535,15 @@ VEILED_CRISIS = [
     "cant see the point of waking up", "every morning i wish i hadnt woken", "let me not wake up, i pray",
     "dont worry, itll all be over soon", "thinking i should smother her so she never suffers", "soon itll be the permanent kind",
     "nobody would really miss me", "what if i didnt come back from my run",
+    "if i just stopped existing, and ive been looking up ways", "flashes of dropping her off the landing",
+    "burnt myself with the straighteners on purpose", "so scared ill hold him under in the bath", "i think god is calling me home",
+    "relapsing would be easier than this", "i was looking at the timetable, not to go anywhere", "said a proper goodbye to my dad tonight",
+    "walk into the tide and not coming back", "he said hed finish me off. part of me wishes he would", "whats the point of going on",
+    "dont think ill be there to bring her home", "im at peace with it now", "googled what happens if a mum dies without a will",
+    "the bridge on my way to work, i stop and look down for ages", "all my tablets are in a jar now, over 80",
+    "found where the key to the guns is", "free of me, thats what they deserve", "you'll all be doing everyone a favour if i go",
+    "ive made my own plan", "doh worry bout me after tonight", "my will is done, before the weekend",
+    "if i dont reply tomorrow you know why", "i dont see myself being around for his birthday", "shell find everything in the morning",
 ]
 # Their everyday neighbours: the same words in an ordinary day.
 NOT_A_CRISIS = [
@@ -544,6 +559,7 @@ NOT_A_CRISIS = [
     'overdosed on chocolate at the party lol', 'he tried to jump off the sofa like a superhero',
     'we made our wills after the baby came, solicitor said everyone should',
     "watched suicide squad after bedtime", "feeling a bit hopeless about the house situation",
+    "im going to die of embarrassment, he said it at the checkout", "burnt myself on the oven lol",
 ]
 
 
