@@ -33,7 +33,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:stop existing|stopped existing|stopping existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
         r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|(?:tired|sick|had enough) of (?:living|being alive|life|existing))\b",
-        r"\b(?:jump(?:ing)? off(?! (?:the |a )?(?:sofa|couch|bed|table|swing|slide|trampoline|chair|step|kerb|curb))|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic))\b",
+        r"\b(?:jump(?:ing)? off(?! (?:the |a )?(?:sofa|couch|bed|table|swing|slide|trampoline|chair|step|kerb|curb))|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic|bridge|pillar|barrier|lorry|truck|oncoming))\b",
         r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic|waves|water)\b", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| to (?!die|end|kill|do it))",
         r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
         r"\bwish i (?:wasnt|werent|was not|had never been|was never|were never) (?:alive|born|here)\b",
@@ -42,7 +42,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bdriv(?:e|ing) off (?:the road|a bridge|a cliff)\b", r"\b(?:standing|sitting) on (?:the|a) (?:bridge|ledge|roof|edge)\b",
         r"\bwant to jump(?=\s*(?:$|[.!]|off|in front))", r"\b(?:bought|got|have|ive|found|tied) a (?:rope|noose)\b", r"\bnoose\b",
         r"\b(?:not|wont|will not) (?:going to )?be (?:around|here) (?:much longer|for long|anymore)\b",
-        r"\bshould (?:just )?die\b", r"\bhope i (?:die|dont wake up|never wake up|wont wake up|do not wake up)\b",
+        r"\bshould (?:just )?die\b", r"\bhop(?:e|ing) i (?:die|dont wake up|never wake up|wont wake up|do not wake up)\b",
         r"\bdeserve to die\b",
         r"\b(?:sleep|i|id|ill|im)\b[^.!?]{0,30}\b(?:just )?not wake up\b",
         r"\b(?:standing|sitting|stood|sat) (?:at|on|by) (?:the|a|our|my) (?:balcony|bridge|ledge|edge|roof|railing|overpass|cliff)\b",
@@ -50,14 +50,20 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:keep |just )?driv(?:e|ing) and (?:not|never) stop", r"\b(?:car|van|myself) (?:going |go |went )?off the road\b",
         r"\binto oncoming\b", r"\blook like an accident\b", r"\b(?:peaceful|painless|easiest|quickest|best|quietest) way to (?:go|die|end it|do it)\b",
         r"\b(?:thinking about|think about|looking at|holding|got|bought|have|ive|get|getting|buy) (?:the|a|my|his|our|husbands) gun\b(?! to (?:your|their|his|her|someones) head)", r"\bcheck(?:ing)? out (?:of life|of this life|permanently|for good)\b",
-        r"\b(?:dont|do not) plan on (?:sticking around|being (?:here|around)|staying)\b",
+        r"\b(?:dont|do not) plan on (?:sticking around|being (?:here|around)|staying|finding out)\b",
         r"\bwont be (?:here|around)(?: for (?:it|that))?(?=\s*(?:$|[.!,]|anyway|much longer|for long|anymore|by then|to see))",
         r"\bsoon i wont be(?=\s*(?:$|[.!,]))", r"\b(?:best|right) (?:time|way|place|day) to do it\b",
         r"\b(?:time|ready) to (?:come|go) (?:to|home to) (?:him|god|the lord|jesus)\b", r"\bleave (?:this|dis) world\b",
         r"\bpermanent (?:kind|sleep|solution)\b", r"\blet me (?:not wake up|die)\b", r"\bwish i hadnt (?:woken|woke)\b",
         r"\b(?:didnt|never|dont) come back from\b", r"\bbetter off not (?:watching|seeing|having) me\b", r"\bif (?:a |the )?(?:truck|bus|car|lorry|train) (?:hit|hits|ran over|runs over) me\b", r"\b(?:take|end|taking|ending) my (?:own )?life\b",
         r"\bif i (?:just )?(?:didnt|did not|never|dont) wake up\b", r"\bdoing everyone a favou?r\b",
-        r"\b(?:looking up|looked up|googling|googled|researching|reading up on) ways\b", r"\bcalling me home\b", r"\bgo and be with my\b",
+        r"\b(?:looking up|looked up|googling|googled|researching|reading up on) ways\b",
+        r"\bwish i(?:d| had)? never (?:woken|woke)\b", r"\b(?:died|passed|since we lost)\b[^.!?]{0,40}\bbe with (?:her|him|them)\b",
+        r"\b(?:lorry|truck|bus|car|train) (?:doesnt|wont|didnt) stop\b", r"\bif it takes me\b", r"\bnot have to wake up\b",
+        r"\bwaiting (?:on|for) the right (?:night|time|moment|day)\b", r"\bheaven(?:s| has| is)? (?:got to be |has to be |must be )?better than\b",
+        r"\b(?:no|without (?:a|my)) seatbelt\b", r"\bnone of (?:it|this) will matter\b",
+        r"\bdoes it hurt\b[^.!?]{0,20}\b(?:drowning|dying|to die|hanging|overdosing)\b",
+        r"\b(?:felt|was|am|feel) safe and i lied\b", r"\blied (?:to|when) (?:the|my) (?:counsell?or|therapist|doctor|gp|nurse)\b", r"\bcalling me home\b", r"\bgo and be with my\b",
         r"\b(?:relapse|relapsing|using again)\b[^.!?]{0,30}\beasier\b", r"\b(?:nearly|almost) didnt wake up\b",
         r"\bnot to go anywhere\b", r"\b(?:and|then) (?:not|never) coming back\b", r"\bwalk(?:ing|ed)? (?:out )?into (?:it|the tide)\b",
         r"\bpart of me wishes (?:he|she|they|it) would\b", r"\bmade my own plan\b",
@@ -92,13 +98,13 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:wont|will not) be (?:any more|anymore|around|here) after (?:tonight|today|tomorrow|this week|the weekend)\b",
         r"\b(?:not planning on|dont plan on|dont expect to|not expecting to) (?:seeing|being|making it|see)\b",
         r"\bfeel (?:so |just )?finished\b", r"\b(?:since|now that|now) (?:i|ive) decided(?=\s*(?:$|[.!,]))",
-        r"\bmade (?:up )?my (?:mind|decision)\b[^.!?]{0,30}\b(?:relief|calm|peace|easier|lighter)\b",
+        r"\bmade (?:up )?my (?:mind|decision)\b[^.!?]{0,30}\b(?:relief|calm|peace|easier|lighter|weight lifted)\b",
         r"\bone ?-?way (?:trip|ticket)\b[^.!?]{0,40}\bnot (?:really )?(?:a joke|joking)\b",
-        r"\bhow long\b[^.!?]{0,20}\b(?:for )?(?:someone|anyone|a body|a person) (?:to be found|finds)\b",
+        r"\bhow long\b[^.!?]{0,40}\b(?:for )?(?:someone|anyone|a body|a person) (?:to be found|finds)\b",
         r"\bif anything (?:ever )?(?:happens|happened) to me\b",
         r"\bnone of this will be my problem\b", r"\bwont be my problem (?:much longer|soon|anymore)\b",
         r"\bat peace with (?:my|the) decision(?=\s*(?:$|[.!,]))", r"\bsince i decided(?=\s*(?:$|[.!,]))",
-        r"\bknow (?:exactly )?what im going to do(?=\s*(?:$|[.!,]|now))", r"\bmade (?:up )?my (?:mind|decision)(?=\s*(?:$|[.!,]))",
+        r"\bknow (?:exactly )?what (?:im going to|i need to|i have to) do(?=\s*(?:$|[.!,]|now))", r"\bmade (?:up )?my (?:mind|decision)(?=\s*(?:$|[.!,]))",
     ),
     "self_harm": (
         r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) (?:my ?self|me(?= (?:now|tonight|again|for real|so)))\b",
@@ -125,7 +131,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bwould (?:anyone|the baby|the kids|my kids|they|he|she|my husband) (?:even )?(?:notice|care|miss me)\b",
         r"\blife insurance\b[^.!?]{0,40}\bbetter off\b",
         r"\b(?:easier|better|freer|simpler|lighter) for (?:everyone|everybody|them|him|the kids|my family)\b[^.!?]{0,30}\b(?:if i|without me|once i)\b",
-        r"\bim the problem\b", r"\btake me out of (?:it|the picture|the equation)\b", r"\bwont be a problem (?:for )?(?:much longer|long|soon|anymore)\b",
+        r"\bim the problem\b", r"\bim (?:just )?a drain on\b", r"\btake me out of (?:it|the picture|the equation)\b", r"\bwont be a problem (?:for )?(?:much longer|long|soon|anymore)\b",
         r"\b(?:mum|mom|mother|wife|parent) who isnt (?:me|broken|a mess)\b", r"\bsoon (?:hell|shell|theyll) have one\b",
         r"\bim (?:just )?in the way\b", r"\b(?:need|needs|want|wants) me gone\b",
         r"\bbetter off with (?:my|their|his|her) (?:mum|mom|dad|sister|nan|grandma|gran|mother|father)s?\b", r"\bfree of me\b",
@@ -181,8 +187,10 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:everything|affairs)(?:s| is)? in order\b", r"\b(?:dont|do not|doh) worry (?:about|bout) me after\b", r"\b(?:shell|hell|theyll|she will|he will) find (?:everything|me)\b",
         r"\b(?:said|say|saying) a proper goodbye\b",
         r"\b(?:nobody|no one|noone) (?:needs|has) to worry (?:anymore|about me)\b", r"\byoull know why\b",
-        r"\bwhoever reads (?:these|this)\b", r"\bit wasnt (?:their|your|anyones|his) fault\b",
-        r"\bfor after(?=\s*(?:$|[.!,]))", r"\b(?:already|just) taken (?:them|it|the pills|the tablets)\b", r"\b(?:given|gave|giving) (?:away )?(?:all )?my (?:stuff|things|belongings)\b",
+        r"\bwhoever reads (?:these|this)\b", r"\bit (?:wasnt|was never|was not) (?:their|your|anyones|his|her) fault\b",
+        r"\bfor after(?=\s*(?:$|[.!,]))", r"\b(?:already|just) taken (?:them|it|the pills|the tablets)\b", r"\b(?:given|gave|giving) (?:away )?(?:all |most of )?my (?:stuff|things|belongings)\b",
+        r"\b(?:tell|let) (?:the |my )?\w+ (?:know )?i said goodbye\b", r"\btake me off (?:this|the) list after\b",
+        r"\bpracti[cs]ing (?:the|my) (?:note|goodbye)\b", r"\b(?:pays?|paid) out (?:no matter how|if it looks like|even if)\b", r"\bstill pay out if\b",
         r"\bwho gets what\b", r"\b(?:making|made|make|finish(?:ed|ing)?) (?:the |my |final |some )?arrangements\b",
         r"\bwont (?:be )?need(?:ing)? (?:it|them|this|that|those|these)(?: anymore| where)?\s*(?:$|[.!,]|anymore)",
         r"\bshould have (?:it|them) now\b", r"\b(?:said|saying|say) (?:my )?goodbyes\b",
@@ -190,7 +198,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bif i dont (?:reply|answer|respond)\b[^.!?]{0,30}\b(?:you|youll|you will) know why\b", r"\b(?:the )?last one (?:i|ill) (?:answer|send|reply)\b",
         r"\b(?:changed|changing|updated|updating) (?:the |my )?(?:life insurance )?beneficiary\b", r"\b(?:policy|insurance) (?:pays|would pay|will pay) out\b",
         r"\b(?:wrote|writing|made|make|did) (?:my|a) will\b[^.!?]{0,40}\b(?:weirdly|strangely|finally|calm|peace|relief)\b",
-        r"\bwhich songs (?:i want )?(?:played )?at (?:mine|my funeral)\b", r"\bim about to put (?:her|him|them|you|everyone) through\b",
+        r"\bwhich songs (?:i want )?(?:played )?at (?:mine|my funeral)\b", r"\b(?:song|songs|music|hymns?) for my funeral\b", r"\bim about to put (?:her|him|them|you|everyone) through\b",
         r"\b(?:signed|sign|signing) (?:the )?guardianship\b", r"\bguardianship (?:papers|paperwork)\b", r"\b(?:if|in case) im not (?:around|here)\b", r"\bwhoever takes (?:him|her|them|the kids|the baby)\b",
         r"\bso (?:nobody|no one) has to deal with (?:it|that|this|anything)(?: after| later)?\b",
         r"\b(?:letter|note)\b[^.!?]{0,40}\b(?:hell|shell|theyll|he will|she will|they will) find it\b",
@@ -198,7 +206,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bletters? (?:written )?for (?:everyone|the kids|each of)\b", r"\bkids will go to (?:my|their)\b",
         r"\bwont need to (?:text|check on|message|contact)(?: me)?(?: anymore| after| again)\b", r"\bwont need to (?:text|check on|message|contact) me\b",
         r"\b(?:insurance|papers|letters?|notes?|will)\b[^.!?]{0,40}\b(?:will|ll|can) find (?:them|it)\b",
-        r"\b(?:its|today is|todays) my last day(?=\s*(?:$|[.!,]))", r"\b(?:dont|no need to) (?:bother )?(?:send|sending|call|calling) (?:the )?(?:police|ambulance|anyone)\b",
+        r"\b(?:its|this is|today is|todays) my last (?:day|week|night)(?=\s*(?:$|[.!,]|so))", r"\bmy last check ?in\b", r"\b(?:dont|no need to) (?:bother )?(?:send|sending|call|calling) (?:the )?(?:police|ambulance|anyone)\b",
         r"\b(?:(?:wont|will not) be long |not long )?before (?:someone|anyone|they) needs? it\b", r"\bloose ends(?=\s*(?:$|[.!,]))",
         r"\bcard for every (?:year|birthday)\b", r"\b(?:memory|memories) of me\b", r"\bremember me by\b",
         r"\b(?:left|leaving|wrote down|written down|writing down) (?:all )?(?:the |my )?passwords\b",
@@ -219,12 +227,12 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:took|take|taking) a (?:razor|blade|knife) to my\b", r"\blet go of the (?:pram|buggy|stroller|car seat)\b",
         r"\bi shook " + _KID + r"\b", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around|near)\b",
         r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i (?:might|could|would) do to\b",
-        r"\b(?:want|wants|wanted) to (?:hurt|shake|smother|throw) " + _KID + r"\b",
+        r"\b(?:want|wants|wanted|wanting) to (?:hurt|shake|smother|throw) " + _KID + r"\b", r"\burges? to (?:shake|hurt|throw|drop|smother)\b",
         r"\bsafe from me\b", r"\b(?:dont|didnt|do not) trust my (?:hands|self)\b", r"\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out\b",
         r"\bshould (?:smother|shake|hurt|drown|drop|suffocate) (?:her|him|them|the baby|my baby)\b",
         r"\bpicturing (?:myself )?holding (?:him|her|them) too tight\b",
         r"\b(?:almost|nearly) (?:shook|hit|hurt|smothered|threw) " + _KID + r"\b",
-        r"\b(?:pictures?|images?|flashes) (?:in my head )?of (?:me )?(?:dropping|hurting|shaking|smothering|drowning|throwing)\b",
+        r"\b(?:pictures?|images?|flashes) (?:in my head )?of (?:me )?(?:dropping|hurting|shaking|smothering|drowning|throwing|holding (?:him|her|them) under)\b",
         r"\bhold (?:him|her|them|the baby) under\b",
         r"\b(?:burnt|burned|cut|hurt|hit|harmed|punched|scratched) myself\b[^.!?]{0,30}\b(?:on purpose|deliberately|again|to feel|so i could)\b",
         r"\b(?:picturing|imagining|seeing|keep seeing|thinking about|thoughts of) (?:myself )?(?:dropping|hurting|shaking|smothering|drowning|throwing|suffocating|holding a pillow over)\b",
@@ -252,21 +260,22 @@ CRISIS: dict[str, tuple[str, ...]] = {
 # (MEANS_ORDINARY) is not one.
 MEANS: tuple[tuple[str, str], ...] = (
     (r"pills?|tablets?|meds|medication|prescriptions?|paracetamol|tylenol|acetaminophen|ibuprofen|advil|sertraline|zoloft|prozac|"
-     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxycodone|oxycontin|oxys|percocet|vicodin|hydrocodone|norco|insulin|tramadol|morphine|lorazepam|ativan|"
+     r"citalopram|fluoxetine|xanax|valium|diazepam|codeine|oxycodone|oxycontin|oxys|oxy|scripts|percocet|vicodin|hydrocodone|norco|insulin|tramadol|morphine|lorazepam|ativan|"
      r"ambien|zopiclone|amitriptyline|quetiapine|seroquel|lithium|painkillers|pain meds|antidepressants",
      r"how (?:many|much|long)|would it take|it would take|too many|enough to|saving|saved up|stockpil\w*|"
      r"instead of taking|just in case|(?:not|didnt|never|wouldnt) wake|aside|counting|(?:its )?enough now|"
      r"(?:took|taken|swallowed) (?:a load|loads|a lot|lots|a handful|a bunch)|(?:about|over|nearly|almost) \d+ now|decent number|"
      r"hid(?:e|ing|den)|hiding|which|googl\w*|looked up|looking up|research\w*|painless|dont hurt|hoard\w*|on purpose|"
      r"to see what would happen|so nobody would ask|different (?:chemists|pharmacies|shops|stores)|bought (?:a lot|loads|lots)|"
-     r"in my hand|put them back|this time|in a jar|(?:over|about|nearly|almost) \d+"),
+     r"in my hand|put them back|this time|in a jar|(?:over|about|nearly|almost) \d+|(?:take|took|taking|swallow\w*) all|all my|"
+     r"vodka|wine|alcohol|booze|the rest of|nearly got enough"),
     (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
      r"trains?|tracks|railway|platform|reservoir|dam|weir|canal|pier|river|lake|quarry|stairs|bath(?:tub)?|knife|knives|blades?|razors?",
      r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
      r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
      r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
      r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|(?:picking|choosing) (?:out )?which|which (?:bridge|roof|cliff|building|one)|"
-     r"keep going back|in my hand|wasnt for|wrists?|step off|how deep|how (?:quiet|easy|quick)|quiet it would be|look(?:ing)? down|stare down"),
+     r"keep going back|in my hand|wasnt for|wrists?|step off|how deep|how (?:quiet|easy|quick)|quiet it would be|look(?:ing)? down|stare down|how cold|havent done anything|wanted someone to know"),
 )
 MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescribed|"
                   r"per day|a day|every \w+ hours|(?:are|is) left|left in|fever|teeth|teething|doctor|gp|pharmacist|nurse|midwife|refill|errands?|"
@@ -300,12 +309,12 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:not|barely|hardly|never) sleeping|(?:cant|couldnt) sleep|(?:barely|hardly) (?:slept|sleep)|(?:nobody|no one) (?:is )?sleeping"),
     ("crying", -1.0, "crying cried cry tears teary weepy sobbing sob", r"(?:wont|cant) stop crying"),
     ("failing", -1.5, "failing failure disappointing worthless useless pathetic",
-     r"fail at|i suck|not cut out|(?:bad|terrible|awful|horrible|worst|rubbish|crap|shit|useless) (?:mom|mother|mum|parent)"),
+     r"fail at|i suck|let (?:her|him|them|everyone|the kids) down|not cut out|(?:bad|terrible|awful|horrible|worst|rubbish|crap|shit|useless) (?:mom|mother|mum|parent)"),
     ("alone", -1.5, "alone lonely isolated invisible",
-     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|"
+     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|its just me|wish i had a village|"
      r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped"),
     ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
-     r"(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
+     r"stretched thin|(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
     ("exhausted", -1.0, "exhausted tired wiped knackered sleepy", r"worn (?:down|out)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
      r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
@@ -315,14 +324,14 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",
      r"(?:dont|not) feel like (?:myself|me)|(?:dont|cant) recogni[sz]e myself|going through the motions|"
-     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|not a person|disconnected"),
+     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|not a person|disconnected|used to be (?:fun|happy|me)"),
     ("self_neglect", -1.0, "",
-     r"(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
+     r"skipping meals|skipped (?:lunch|meals|dinner|breakfast)|(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
     ("anxious", -1.0, "anxious anxiety panic panicking worried worry worrying scared afraid",
-     r"on edge|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
+     r"on edge|wobbly|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
     ("down", -1.0, "sad miserable depressed depression depressing unhappy bleh blah meh ugh ughh",
      r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)|"
-     r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
+     r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
      r"passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
     ("bad", -1.0, "rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
@@ -330,13 +339,13 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:not|isnt|aint|wasnt) fair|(?:had|have|big|another|huge) (?:a )?fight|(?:we|i|keep|kept) (?:fought|fighting|fight)\b"),
     ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call|send help|help me(?: please| pls| plz)?(?=\s*(?:$|[.!,]))"),
     ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
-     r"same old|could be worse|hanging in(?: there)?|no complaints|cant complain|my bad"),
+     r"same old|(?:the )?good kind of tired|could be worse|hanging in(?: there)?|no complaints|cant complain|my bad"),
     ("good", 1.0, "good gud great better best nice perfect solid productive chill calm relaxed rested",
      r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person|"
      r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)"),
     ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loving proud blessed grateful thankful content "
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
-     r"worth it|killed it|killing it|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
+     r"worth it|killed it|killing it|cant stop (?:smiling|laughing)|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
     ("laughing", 0.5, "lol lmao haha hahaha hehe laugh laughing laughed giggling giggled giggles",
      r"laugh(?:ed|ing)? so hard|died laughing|im dead|im dying"),
     ("hyperbole", 0.0, "", r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),

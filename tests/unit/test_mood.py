@@ -417,10 +417,17 @@ def test_an_apology_idiom_is_not_a_low_mood(text: str, level: str) -> None:
     ("struggling to bond with her", "lexicon:struggling"), ("cant afford the nappies this week", "lexicon:struggling"),
     ("cannot stop worrying about his scan", "lexicon:anxious"), ("absolutely gutted", "lexicon:down"),
     ("nan passed on tuesday", "lexicon:grief"), ("trying to hold it together", "lexicon:struggling"),
+    ("skipping meals so they can eat", "lexicon:self_neglect"), ("feeling wobbly today", "lexicon:anxious"),
+    ("i feel like i let her down", "lexicon:failing"), ("stretched thin with mum in hospital", "lexicon:overwhelmed"),
 ])
 def test_everyday_ways_of_saying_it_is_hard_are_low(text: str, reason: str) -> None:
     mood_ = score(text)
     assert mood_.level == LOW and reason in mood_.reasons
+
+
+@pytest.mark.parametrize("text", ["cant stop smiling today", "tired but the good kind of tired"])
+def test_happy_phrases_with_gloomy_words_are_ok(text: str) -> None:
+    assert score(text).level == OK
 
 
 @pytest.mark.parametrize("text", ["help me understand the schedule?", "we are all sick but hanging in",
@@ -544,6 +551,15 @@ VEILED_CRISIS = [
     "found where the key to the guns is", "free of me, thats what they deserve", "you'll all be doing everyone a favour if i go",
     "ive made my own plan", "doh worry bout me after tonight", "my will is done, before the weekend",
     "if i dont reply tomorrow you know why", "i dont see myself being around for his birthday", "shell find everything in the morning",
+    "thinking of driving into the barrier on the motorway", "wish id never woken up after the surgery",
+    "since she died i want to be with her", "hoping i dont wake up after tonight", "made my decision, like a weight lifted",
+    "given away most of my things", "does the policy pay out if it looks like an accident", "the bus wont stop when i step out",
+    "tell the midwife i said goodbye", "picked a song for my funeral", "the rest of my oxy and a bottle of vodka tonight",
+    "i know what i need to do.", "decided this is my last week so", "it was never her fault, tell her that",
+    "wondering how cold the lake gets", "if it takes me it takes me", "id like to sleep and not have to wake up",
+    "just waiting for the right night", "heaven has to be better than this", "long drive with no seatbelt tonight",
+    "take me off the list after saturday", "practising my note in my head", "told the counsellor i felt safe and i lied",
+    "after tonight none of it will matter", "im just a drain on everyone", "does it hurt, drowning?", "urges to throw him",
 ]
 # Their everyday neighbours: the same words in an ordinary day.
 NOT_A_CRISIS = [
@@ -560,6 +576,7 @@ NOT_A_CRISIS = [
     'we made our wills after the baby came, solicitor said everyone should',
     "watched suicide squad after bedtime", "feeling a bit hopeless about the house situation",
     "im going to die of embarrassment, he said it at the checkout", "burnt myself on the oven lol",
+    "this is my last week of maternity leave",
 ]
 
 
