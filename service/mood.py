@@ -179,11 +179,15 @@ def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
     return found, softened
 
 
+def _negates(words: list[str]) -> bool:
+    """A negation among the last three words, unless it negates her worry ("dont worry, itll all be over")."""
+    pairs = list(zip(words, words[1:] + [""]))[-3:]
+    return any(word in lex.NEGATIONS and following not in ("worry", "worries") for word, following in pairs)
+
+
 def _speaker(norm: str, m: re.Match[str]) -> str:
     before = _WORD.findall(_WINDOW_SPLIT.split(norm[max(0, m.start() - 60):m.start()])[-1])
-    # "dont worry, itll all be over soon": a negation of her worry, not of the warning sign
-    if any(w in lex.NEGATIONS and not before[i + 1:i + 2] in (["worry"], ["worries"])
-           for i, w in enumerate(before[-3:], start=max(0, len(before) - 3))):
+    if _negates(before):
         return "negated"
     said = set(_WORD.findall(m.group(0)))
     if not said & lex.FIRST_PERSON and set(before) & lex.THIRD_PERSON and not set(before) & lex.FIRST_PERSON:
