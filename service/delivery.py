@@ -22,7 +22,7 @@ import logging
 import time
 import uuid
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -167,13 +167,13 @@ def apply_queued(connection: Redis, database_url: str, chunk: int = APPLY_CHUNK,
     try:
         while items := connection.eval(_TAKE, 2, QUEUED, WORKING, chunk):
             with session_scope(database_url) as db:  # a send batch's own connection, when in one
-                unknown = _apply_chunk(db, [item.decode() if isinstance(item, bytes) else item for item in items])
+                unknown = _apply_chunk(db, _furthest(item.decode() if isinstance(item, bytes) else item
+                                                     for item in items))
             if unknown:  # before the worker recorded the SID: parked, then one more look (the docstring)
                 for sid, (status, error) in unknown.items():
                     park(connection, sid, status, error)
                 with session_scope(database_url) as db:
-                    _apply_chunk(db, [f"{sid} {status} {error or ''}" for sid, (status, error) in unknown.items()],
-                                 find_unknown=False)
+                    _apply_chunk(db, unknown, find_unknown=False)
             connection.ltrim(WORKING, len(items), -1)
             taken += len(items)
     finally:
@@ -181,13 +181,19 @@ def apply_queued(connection: Redis, database_url: str, chunk: int = APPLY_CHUNK,
     return taken
 
 
-def _apply_chunk(db: Session, items: list[str], find_unknown: bool = True) -> dict[str, tuple[str, str | None]]:
-    """Apply one chunk of queued statuses; returns those for SIDs no message has yet (to park)."""
+def _furthest(items: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """The queued items ("SID status error") as the furthest status (and its error) per SID."""
     furthest: dict[str, tuple[str, str | None]] = {}
     for item in items:
         sid, status, error = (item.split(" ") + ["", ""])[:3]
         if status in RECORDED and (sid not in furthest or RANK[furthest[sid][0]] < RANK[status]):
             furthest[sid] = (status, error or None)
+    return furthest
+
+
+def _apply_chunk(db: Session, furthest: dict[str, tuple[str, str | None]],
+                 find_unknown: bool = True) -> dict[str, tuple[str, str | None]]:
+    """Apply one chunk's statuses; returns those for SIDs no message has yet (to park)."""
     now = datetime.now(timezone.utc)
     moved: set[str] = set()
     by_status: dict[str, list[str]] = {}
