@@ -68,7 +68,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bnot to go anywhere\b", r"\b(?:and|then) (?:not|never) coming back\b", r"\bwalk(?:ing|ed)? (?:out )?into (?:it|the tide)\b",
         r"\bpart of me wishes (?:he|she|they|it) would\b", r"\bmade my own plan\b",
         r"\b(?:im|i am|feel) at peace with (?:it|everything) now\b",
-        r"\b(?:googl\w*|looking up|looked up) what happens\b[^.!?]{0,40}\b(?:if|when) (?:their|your|a|the) (?:mum|mom|mother|parent) dies\b",
+        r"\b(?:googled|googling|google|googles|looking up|looked up) what happens\b[^.!?]{0,40}\b(?:if|when) (?:their|your|a|the) (?:mum|mom|mother|parent) dies\b",
         r"\bguns?\b[^.!?]{0,40}\bfound where the key\b", r"\bfound (?:where )?the key\b[^.!?]{0,30}\bguns?\b", r"\bim done trying(?=\s*(?:$|[.!]))",
         r"\b(?:dont|cant|do not) see myself (?:being )?(?:here|around|alive)\b", r"\bstep (?:off|out) in front\b", r"\bwanted to step off\b",
         r"\b(?:in front of|under) (?:a |the )?(?:train|bus|lorry|truck)\b",
