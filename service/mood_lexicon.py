@@ -105,6 +105,25 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bnone of this will be my problem\b", r"\bwont be my problem (?:much longer|soon|anymore)\b",
         r"\bat peace with (?:my|the) decision(?=\s*(?:$|[.!,]))", r"\bsince i decided(?=\s*(?:$|[.!,]))",
         r"\bknow (?:exactly )?what (?:im going to|i need to|i have to) do(?=\s*(?:$|[.!,]|now))", r"\bmade (?:up )?my (?:mind|decision)(?=\s*(?:$|[.!,]))",
+        r"\b(?:ive|i have|i) (?:finally|now|already) (?:got|have|made) a plan\b(?! for| with| b\b| that| which| to (?!die|end|kill|do it))",
+        r"\b(?:calm|peaceful|at peace|relieved|lighter|light)\b[^?]{0,40}\bonce (?:youve|ive|you|i) (?:decided|made up)\b",
+        r"\bnot (?:going to )?(?:stick around|sticking around|hang around|hanging around) to (?:find out|see if|see whether)\b",
+        r"\bgets? better\b[^?]{0,60}\bnot (?:waiting|going to wait|sticking around|going to stick around) to (?:find out|see)\b",
+        r"\b(?:when|once|if) (?:im|i am) (?:not|no longer) in it\b", r"\bif i (?:just )?(?:wasnt|werent|was not) in (?:it|their lives|his life|her life|the picture)\b",
+        r"\bworld (?:will |would )?(?:keep|keeps|go on|goes on|carry on|carries on) (?:spinning|turning|going)?\b[^.!?]{0,25}\b(?:without me|when im not|if im not|once im)\b",
+        r"\b(?:ghost|invisible)\b[^?]{0,60}\bmake it official\b",
+        r"\bheaven (?:has|have|got|s got|will have) (?:a )?(?:spot|place|room|space|seat) for me\b",
+        r"\bwant out\b[.,\s]*(?:of )?(?:everything|it all|all of it|life|this life|living)\b",
+        r"\b(?:done|tired|sick)\b[^?]{0,40}\b(?:with|of) (?:being alive|existing)\b",
+        r"\b(?:wonder|wondering|think|thinking|imagine|imagining|picture|picturing)\b[^.!?]{0,30}\bmy (?:own )?funeral\b",
+        r"\bwho would (?:come|turn up|show up|cry)\b[^.!?]{0,20}\b(?:funeral|if i)\b",
+        r"\bthinking about the (?:balcony|bridge|roof|ledge|tracks|train|cliff|river|car park|overpass)(?=\s*(?:$|[.!,]))",
+        r"\bstop (?:eating|drinking|taking my (?:meds|insulin|medication|tablets))\b[^.!?]{0,30}\blet (?:it|nature) (?:happen|take)\b",
+        r"\bdriv(?:e|ing|en) (?:the car |my car )?into (?:the|a) (?:lake|sea|ocean|canal|reservoir|quarry|harbou?r)\b",
+        r"\b(?:nobody|no one|noone|they|anyone) (?:would |will |could )?(?:ever )?(?:know|tell|guess) it (?:wasnt|was not) an accident\b",
+        r"\bat least (?:theres|there is|therell be|there would be|theyd get|they would get|theyd have|hed get|shed get) (?:the )?(?:life )?insurance\b",
+        r"\bhow long (?:it takes|does it take|would it take|it would take) to (?:drown|die|bleed out|suffocate|pass out)\b",
+        r"\bslip(?:ping)? under\b[^.!?]{0,40}\b(?:stay|staying) (?:there|under|down)\b",
     ),
     "self_harm": (
         r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) (?:my ?self|me(?= (?:now|tonight|again|for real|so)))\b",
@@ -141,6 +160,10 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:manage|cope|get by|be ok|be okay|be fine) without me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|once|without)\b",
         r"\braise (?:him|her|them|the kids|the baby) better than me\b", r"\bforget me\b[^.!?]{0,20}\bif i go\b",
         r"\bbest gift i could give\b", r"\bfresh start\b[^.!?]{0,30}\b(?:without me|for him|for them|for everyone)\b",
+        r"\b(?:a |such a )?drain on (?:everyone|everybody|you all|the family|my family|them all)\b",
+        r"\bwont be for (?:much|very|too) (?:longer|long)\b", r"\b(?:be|is|are|being) rid of me\b",
+        r"\bim the (?:weight|anchor|dead weight|millstone)\b",
+        r"\b(?:better|happier|easier) (?:life|lives|childhood)\b[^.!?]{0,20}\bif i (?:just )?(?:wasnt|werent|was not|wasnt there|left)\b",
     ),
     "hopelessness": (
         r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore|do life|do this life)\b",
@@ -155,12 +178,14 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:cant|dont|do not|cannot) see (?:a|any) future (?:where|with|for) (?:im|me|i|myself)\b",
         r"\bcant see myself (?:here|alive|being here|being around|around|making it)\b", r"\bcant do (?:another|one more) day\b",
         r"\bthinking about (?:the |a )?ways? out\b", r"\b(?:pain|hurt|hurting) to (?:stop|end)(?: for good)?\b",
-        r"\bfound (?:my|a) way out\b", r"\b(?:an|the) end (?:is )?coming\b", r"\bno more pain for (?:anyone|everyone|me)\b",
+        r"\bfound (?:my|a) way out\b(?! of (?!(?:it|this|everything|life)\b))", r"\b(?:an|the) end (?:is )?coming\b", r"\bno more pain for (?:anyone|everyone|me)\b",
         r"\b(?:not|stop) doing this anymore\b", r"\bcant imagine (?:being|still being) (?:around|here|alive)\b",
         r"\b(?:being|be) around for (?:her|his|their|the babys|my babys) (?:1st|first|next)\b",
         r"\b(?:hop(?:e|ing)|wish(?:ing)?) (?:i|id) (?:get|got|had|have|crash|die|get hit)\b[^.!?]{0,30}\b(?:terminal|cancer|accident|crash|hit by|die|over|so i could)\b",
         r"\b(?:everything|its all)(?:s| is)? (?:planned|sorted|arranged) for (?:friday|saturday|sunday|monday|tuesday|wednesday|thursday|tomorrow|tonight|the weekend)\b",
         r"\btime to go(?=\s*(?:$|[.!,]|now|x))",
+        r"\bcant hold on (?:any longer|anymore|much longer|for much longer)\b", r"\bwhats (?:even )?the point of any of (?:this|it)\b",
+        r"\b(?:put|lay|set|putting|laying) (?:it|it all|everything) down for good\b", r"\bmy exit (?:strategy|plan)\b(?! (?:from|for|out of))",
     ),
     "overdose": (
         r"\b(?:took|take|taking|taken|swallow|swallowed|swallowing|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra|a few extra|some extra|double|every)\b[^.!?]{0,25}\b(?:pills?|meds|tablets?|bottle|medicine|cabinet)\b",
@@ -206,9 +231,19 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bletters? (?:written )?for (?:everyone|the kids|each of)\b", r"\bkids will go to (?:my|their)\b",
         r"\bwont need to (?:text|check on|message|contact)(?: me)?(?: anymore| after| again)\b", r"\bwont need to (?:text|check on|message|contact) me\b",
         r"\b(?:insurance|papers|letters?|notes?|will)\b[^.!?]{0,40}\b(?:will|ll|can) find (?:them|it)\b",
-        r"\b(?:its|this is|today is|todays) my last (?:day|week|night)(?=\s*(?:$|[.!,]|so))", r"\bmy last check ?in\b", r"\b(?:dont|no need to) (?:bother )?(?:send|sending|call|calling) (?:the )?(?:police|ambulance|anyone)\b",
+        r"\b(?:its|this is|today is|todays) my last (?:day|week|night)(?=\s*(?:$|[.!,]|so))", r"\bmy last check ?in\b(?! (?:for|before|until|till|of|this))", r"\b(?:dont|no need to) (?:bother )?(?:send|sending|call|calling) (?:the )?(?:police|ambulance|anyone)\b",
         r"\b(?:(?:wont|will not) be long |not long )?before (?:someone|anyone|they) needs? it\b", r"\bloose ends(?=\s*(?:$|[.!,]))",
         r"\bcard for every (?:year|birthday)\b", r"\b(?:memory|memories) of me\b", r"\bremember me by\b",
+        r"\b(?:shell|hell|theyll|she will|he will|they will|youll|you will) know (?:what for|why)(?=\s*(?:$|[.!,]))",
+        r"\bsaid (?:goodbye|bye) to (?:my|her|his|the) (?:mum|mom|dad|sister|brother|kids|husband|family|friends?|nan|gran)\b[^?]{0,30}\bproperly\b", r"\b(?:note|letter)s? (?:explaining|to explain) (?:everything|why|it all)\b",
+        r"\bif i dont (?:reply|answer|respond)\b[^.!?]{0,40}\bdont bother\b",
+        r"\b(?:thisll|this will|this is|that was|thats) (?:be )?my (?:last|final) (?:reply|answer|check ?in|post)\b(?! (?:for|before|until|till|of|this))",
+        r"\b(?:scheduled|scheduling|wrote|writing|written|posted) my (?:last|final) (?:post|message|text|tweet)\b(?! (?:for|before|until|till|of|this))",
+        r"\bdelete my (?:number|details|account|contact)\b[^.!?]{0,20}\b(?:after|tonight|tomorrow|when)\b",
+        r"\bif (?:something|anything) (?:ever )?(?:happens|happened) to me\b[.,!\s]*(?:something|it) (?:might|will|could)\b",
+        r"\b(?:so|then) (?:hes|shes|theyre|he is|she is|they are|he isnt|she isnt|they arent|hes not|shes not|theyre not) (?:not )?stuck after\b",
+        r"\bwill\b[^.!?]{0,60}\binsurance (?:is |all )?(?:paid up|sorted|in order)\b",
+        r"\b(?:gave|given|giving) (?:away )?my (?:dog|cat|pets?) (?:away|to)\b(?![^.!?]{0,40}\b(?:for the|while|until|till|this weekend|for a|overnight|back))",
         r"\b(?:left|leaving|wrote down|written down|writing down) (?:all )?(?:the |my )?passwords\b",
         r"\blife insurance\b[^.!?]{0,40}\b(?:pays out|how it happens|suicide)\b",
         r"\b(?:wont|not going to|dont|wont be) need(?:ing)? (?:the|these|your|any more|more) (?:texts|check ?ins|messages)\b",
@@ -241,7 +276,9 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bwhat i (?:might|could|will|would) do\b[^.!?]{0,20}\b(?:alone with|around) " + _KID + r"\b",
         r"\b(?:snap and )?do something to " + _KID + r"\b",
         r"\b(?:shouldnt|cant|should not|cannot) be trusted (?:with|around) " + _KID + r"\b",
-        r"\bheld (?:him|her|them|the baby) under\b", r"\b(?:picture|image|thought) of (?:letting go|dropping (?:him|her)|drowning)\b",
+        r"\bheld (?:him|her|them|the baby) under\b",
+        r"\b(?:flash|flashes|urge|urges|image|picture) of (?:just )?letting (?:go|her go|him go)\b",
+        r"\b(?:the )?voices?\b[^.!?]{0,60}\b(?:get rid of|hurt|harm|drown|smother) (?:it|her|him|them|the baby)\b", r"\b(?:picture|image|thought) of (?:letting go|dropping (?:him|her)|drowning)\b",
         r"\b(?:knives|knife)\b[^.!?]{0,30}\b(?:the baby|my baby)\b", r"\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b",
     ),
     "escape": (
@@ -268,14 +305,14 @@ MEANS: tuple[tuple[str, str], ...] = (
      r"hid(?:e|ing|den)|hiding|which|googl\w*|looked up|looking up|research\w*|painless|dont hurt|hoard\w*|on purpose|"
      r"to see what would happen|so nobody would ask|different (?:chemists|pharmacies|shops|stores)|bought (?:a lot|loads|lots)|"
      r"in my hand|put them back|this time|in a jar|(?:over|about|nearly|almost) \d+|(?:take|took|taking|swallow\w*) all|all my|"
-     r"vodka|wine|alcohol|booze|the rest of|nearly got enough"),
+     r"vodka|wine|alcohol|booze|the rest of|nearly got enough|enough of|sort (?:everything|it all)(?: out)?"),
     (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
      r"trains?|tracks|railway|platform|reservoir|dam|weir|canal|pier|river|lake|quarry|stairs|bath(?:tub)?|knife|knives|blades?|razors?",
      r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
      r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
      r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
      r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|(?:picking|choosing) (?:out )?which|which (?:bridge|roof|cliff|building|one)|"
-     r"keep going back|in my hand|wasnt for|wrists?|step off|how deep|how (?:quiet|easy|quick)|quiet it would be|look(?:ing)? down|stare down|how cold|havent done anything|wanted someone to know"),
+     r"keep going back|in my hand|wasnt for|wrists?|step off|(?:looked|looking) up (?:the )?(?:height|how high|how tall|how deep)|slip\w* under|stay(?:ing)? under|how deep|how (?:quiet|easy|quick)|quiet it would be|look(?:ing)? down|stare down|how cold|havent done anything|wanted someone to know"),
 )
 MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescribed|"
                   r"per day|a day|every \w+ hours|(?:are|is) left|left in|fever|teeth|teething|doctor|gp|pharmacist|nurse|midwife|refill|errands?|"

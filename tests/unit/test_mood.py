@@ -560,6 +560,20 @@ VEILED_CRISIS = [
     "just waiting for the right night", "heaven has to be better than this", "long drive with no seatbelt tonight",
     "take me off the list after saturday", "practising my note in my head", "told the counsellor i felt safe and i lied",
     "after tonight none of it will matter", "im just a drain on everyone", "does it hurt, drowning?", "urges to throw him",
+    # The tenth round: finality, absence and arrangements in new words.
+    "weird how light you feel once youve decided", "ive finally got a plan. feeling good", "i want out. of all of it",
+    "people say it gets better, im not sticking around to find out", "the world will keep turning without me",
+    "the kids would have an easier life if i just wasnt there", "i reckon heaven has a place for me", "so tired. of existing",
+    "like a ghost round here. might make it official", "imagining who would turn up at my funeral",
+    "a drain on the whole family, wont be for much longer", "theyd be rid of me at last", "ready to put it all down for good",
+    "nobody would know it wasnt an accident on that road", "if i swerved at least theres the life insurance",
+    "how long does it take to drown", "i could slip under in the bath and stay there", "thinking about the bridge.",
+    "enough of my nans old morphine to sort it all out", "looking up the height of the multi storey", "the will is done and the insurance is in order",
+    "if i dont answer tomorrow dont bother with me", "that was my last check in", "delete my number after tonight please",
+    "tell my brother i love him and hell know why.", "a note explaining everything is in the drawer", "gave my cat to my neighbour today",
+    "wrote down the codes for him, so hes not stuck after", "said bye to my mum on the phone. properly this time",
+    "the voices want me to get rid of the baby", "a flash of letting go when i carry her down the stairs",
+    "i could just stop eating and let it happen", "cant hold on any longer", "whats the point of any of this",
 ]
 # Their everyday neighbours: the same words in an ordinary day.
 NOT_A_CRISIS = [
@@ -577,6 +591,12 @@ NOT_A_CRISIS = [
     "watched suicide squad after bedtime", "feeling a bit hopeless about the house situation",
     "im going to die of embarrassment, he said it at the checkout", "burnt myself on the oven lol",
     "this is my last week of maternity leave",
+    "we decided were not waiting to find out the sex!", "finally got a plan that works for naps", "gave my dog to my mum for the weekend",
+    "updated my will and life insurance now the baby is here", "googling dry drowning symptoms after swim class",
+    "looked up train times for saturday", "thinking about the stairs gate we need", "need to sort things out with the pharmacy about my meds",
+    "this will be my last check in for a while, off on holiday!", "i know it wasnt an accident, he drew on the wall on purpose",
+    "youll never be rid of me haha", "found my way out of the paperwork", "said goodbye to the old house",
+    "the lake was so peaceful on our walk", "my exit strategy from the soft play was snacks", "wrote down my bank details for the babysitter",
 ]
 
 
