@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from redis import Redis
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from service import alerts, outbox, replies, signups
 from service.checkins import open_checkin
@@ -43,7 +43,8 @@ def store(session: Session, *, sid: str, from_addr: str, to_addr: str, body: str
 
 
 # The reads every reply runs, built once (SQLAlchemy then skips building them and their cache keys).
-_MEMBER_BY_PHONE = select(Member).where(Member.phone == bindparam("phone"))
+# Her buddies come in the same query: a low or crisis reply needs them, and an extra round trip costs more.
+_MEMBER_BY_PHONE = select(Member).options(joinedload(Member.buddies)).where(Member.phone == bindparam("phone"))
 _BUDDIES_BY_PHONE = select(Buddy).where(Buddy.phone == bindparam("phone"))
 _RECENT_SCORES = (select(CheckIn.mood_score).where(
     CheckIn.member_id == bindparam("member_id"), CheckIn.state == "answered", CheckIn.mood_score.is_not(None),
@@ -54,7 +55,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
             opt_out_type: str | None, now: datetime, button: str | None = None) -> Outcome:
     """Decide and apply. `button` is a WhatsApp quick reply's payload, understood like typed text."""
     phone, _channel = split_address(message.from_addr)
-    member = session.scalar(_MEMBER_BY_PHONE, {"phone": phone})
+    member = session.execute(_MEMBER_BY_PHONE, {"phone": phone}).unique().scalar_one_or_none()
     roles = list(session.scalars(_BUDDIES_BY_PHONE, {"phone": phone}))
     checkin = open_checkin(session, member.id, now) if member else None
     pending_signup = session.get(Signup, phone) if member is None and not roles else None
