@@ -180,9 +180,10 @@ def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
 
 
 def _negates(words: list[str]) -> bool:
-    """A negation among the last three words, unless it negates her worry ("dont worry, itll all be over")."""
+    """A negation among the last three words, unless it negates her worry ("dont worry, itll all be over")
+    or her certainty ("not sure how much longer im sticking around", "dont know how much longer i can go on")."""
     pairs = list(zip(words, words[1:] + [""]))[-3:]
-    return any(word in lex.NEGATIONS and following not in ("worry", "worries") for word, following in pairs)
+    return any(word in lex.NEGATIONS and following not in ("worry", "worries", "sure", "know") for word, following in pairs)
 
 
 def _speaker(norm: str, m: re.Match[str]) -> str:

@@ -108,7 +108,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:ive|i have|i) (?:finally|now|already) (?:got|have|made) a plan\b(?! for| with| b\b| that| which| to (?!die|end|kill|do it))",
         r"\b(?:calm|peaceful|at peace|relieved|lighter|light)\b[^?]{0,40}\bonce (?:youve|ive|you|i) (?:decided|made up)\b",
         r"\bnot (?:going to )?(?:stick around|sticking around|hang around|hanging around) to (?:find out|see if|see whether)\b",
-        r"\bgets? better\b[^?]{0,60}\bnot (?:waiting|going to wait|sticking around|going to stick around) to (?:find out|see)\b",
+        r"\bgets? better\b[^?]{0,60}\bnot (?:waiting|waiting around|going to wait|sticking around|going to stick around) to (?:find out|see)\b",
         r"\b(?:when|once|if) (?:im|i am) (?:not|no longer) in it\b", r"\bif i (?:just )?(?:wasnt|werent|was not) in (?:it|their lives|his life|her life|the picture)\b",
         r"\bworld (?:will |would )?(?:keep|keeps|go on|goes on|carry on|carries on) (?:spinning|turning|going)?\b[^.!?]{0,25}\b(?:without me|when im not|if im not|once im)\b",
         r"\b(?:ghost|invisible)\b[^?]{0,60}\bmake it official\b",
@@ -120,10 +120,27 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bthinking about the (?:balcony|bridge|roof|ledge|tracks|train|cliff|river|car park|overpass)(?=\s*(?:$|[.!,]))",
         r"\bstop (?:eating|drinking|taking my (?:meds|insulin|medication|tablets))\b[^.!?]{0,30}\blet (?:it|nature) (?:happen|take)\b",
         r"\bdriv(?:e|ing|en) (?:the car |my car )?into (?:the|a) (?:lake|sea|ocean|canal|reservoir|quarry|harbou?r)\b",
-        r"\b(?:nobody|no one|noone|they|anyone) (?:would |will |could )?(?:ever )?(?:know|tell|guess) it (?:wasnt|was not) an accident\b",
+        r"\b(?:nobody|no one|noone|they|anyone) (?:would |will |could )?(?:ever |even )?(?:know|tell|guess) it (?:wasnt|was not) an accident\b",
         r"\bat least (?:theres|there is|therell be|there would be|theyd get|they would get|theyd have|hed get|shed get) (?:the )?(?:life )?insurance\b",
         r"\bhow long (?:it takes|does it take|would it take|it would take) to (?:drown|die|bleed out|suffocate|pass out)\b",
         r"\bslip(?:ping)? under\b[^.!?]{0,40}\b(?:stay|staying) (?:there|under|down)\b",
+        # The tenth round: a future without her, wishes in everyday words, decisions and methods.
+        r"\b(?:dont|cant|do not|cannot) (?:see|picture|imagine)\b[^.!?]{0,40}\bme in it\b", r"\bonly still (?:here|alive|around)\b",
+        r"\bhow (?:much )?longer (?:im|i am|ill be|i will be|i can keep) (?:sticking|hanging|staying|going to stick|going to be) (?:around|here)\b",
+        r"\bwant (?:to )?(?:just )?be (?:nothing|gone)\b", r"\bwish\b[^.!?]{0,60}\b(?:never (?:come|came|woken|woke) (?:round|up)|had gone wrong)\b",
+        r"\bskip the rest of (?:it|my life|everything|life)\b", r"\b(?:forever|permanently) (?:quiet|asleep|still)\b", r"\b(?:go|gone) quiet (?:forever|permanently)\b",
+        r"\btired of being(?=\s*(?:$|[.!,]))", r"\bvanish (?:myself|for good|properly)\b", r"\bproperly vanish\b",
+        r"\bhow long\b[^.!?]{0,40}\bnotice (?:youre|im|i am|someones|someone is|a person is|you are) gone\b",
+        r"\b(?:lie|lay|lying|laying) down in the (?:snow|water|road|sea|river|cold|lake)\b[^.!?]{0,30}\b(?:let it|not get up|never get up|stay there|and sleep)\b",
+        r"\bstop(?:ped)? eating (?:on purpose|to (?:fade|disappear|waste away))\b", r"\bstop(?:ped)? eating\b[^?]{0,40}\b(?:fade|waste away|let it happen)\b",
+        r"\b(?:google|googled|googling|googles|looking up|looked up|reading about|read about) (?:whether|if|how much) it hurts(?=\s*(?:$|[.!,]))", r"\bthe way (?:im|i am|ive been) (?:thinking of|planning)(?=\s*(?:$|[.!,]))",
+        r"\b(?:reading|read|google|googled|googling|looked up|looking up|researching) (?:about )?how (?:people|ppl|someone|you) do it(?=\s*(?:$|[.!,]))",
+        r"\bplanning how(?=\s*(?:$|[.!,]))", r"\b(?:dont think|not sure) (?:im going to|ill|i can|i will|i could) stop myself\b",
+        r"\b(?:hop(?:e|ing)|wish(?:ing)?|pray(?:ing)?)\b[^.!?]{0,30}\b(?:lorry|truck|bus|car|van|train)\b[^.!?]{0,20}\b(?:swerves|hits me|crashes into me|ploughs into me|comes into my lane|swerves into)\b",
+        r"\bmade (?:a|the) decision(?=\s*(?:$|[.!,]| and))[^?]{0,40}\b(?:lighter|calm|calmer|relief|peace|peaceful|easier)\b",
+        r"\bknow (?:exactly )?what (?:im|i am) doing (?:on |this )?(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|tonight|tomorrow|the weekend)\b[^?]{0,30}\b(?:relief|calm|peace)\b",
+        r"\bmade (?:my )?peace with (?:it all|everything)(?=\s*(?:$|[.!,]))", r"\bnone of (?:it|this) matters? (?:anymore|after(?=\s*(?:$|[.!,])))",
+        r"\bdecided to stop waiting(?=\s*(?:$|[.!,])| for (?:it|things|anything|life) to\b)",
     ),
     "self_harm": (
         r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) (?:my ?self|me(?= (?:now|tonight|again|for real|so)))\b",
@@ -137,6 +154,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bdont feel safe (?:with myself|around myself|tonight|right now)\b",
         r"\b(?:scared|afraid|terrified|worried) (?:of )?what i (?:might|could|will|would|am going to|im going to) do(?=\s*(?:$|[.!,]|right now|tonight|anymore))",
         r"\bdont trust myself(?: right now| anymore| tonight)?\s*(?:[.!]|$)",
+        r"\bdeeper this time\b",
     ),
     "burden": (
         r"\b(?:better|easier|happier|fine|okay|ok) (?:off )?without me\b",
@@ -157,13 +175,19 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:weight|burden) on my family\b", r"\bsorry for being (?:such )?a (?:pain|burden|problem)\b[^.!?]{0,30}\bwont happen again\b",
         r"\b(?:not going to|wont) be a problem (?:for (?:anyone|you|them|anybody) )?(?:for )?(?:much longer|long|soon|anymore)\b",
         r"\b(?:better|happier|easier) (?:life|lives) without me\b", r"\bwithout me dragging\b",
-        r"\b(?:manage|cope|get by|be ok|be okay|be fine) without me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|once|without)\b",
+        r"\b(?:manage|cope|get by|be ok|be okay|be fine|be grand|be alright) without me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|once|without)\b",
         r"\braise (?:him|her|them|the kids|the baby) better than me\b", r"\bforget me\b[^.!?]{0,20}\bif i go\b",
         r"\bbest gift i could give\b", r"\bfresh start\b[^.!?]{0,30}\b(?:without me|for him|for them|for everyone)\b",
         r"\b(?:a |such a )?drain on (?:everyone|everybody|you all|the family|my family|them all)\b",
         r"\bwont be for (?:much|very|too) (?:longer|long)\b", r"\b(?:be|is|are|being) rid of me\b",
         r"\bim the (?:weight|anchor|dead weight|millstone)\b",
         r"\b(?:better|happier|easier) (?:life|lives|childhood)\b[^.!?]{0,20}\bif i (?:just )?(?:wasnt|werent|was not|wasnt there|left)\b",
+        r"\b(?:weight|millstone|anchor) (?:a)?round (?:everyones|their|his|her|your|the familys|everybodys) necks?\b",
+        r"\b(?:float|thrive|flourish|breathe easier) without me\b", r"\bim (?:just )?(?:the |a )?(?:stuff|thing|clutter|obstacle) in the way\b",
+        r"\bdeserves? (?:to )?never (?:to )?(?:know|meet|remember) me\b", r"\bruining (?:her|him|them|everyone|everything) (?:just )?by (?:breathing|existing|being here|being alive)\b",
+        r"\b(?:theyll|hell|shell|everyone will|everyone would|they will|they would|theyd) (?:cope|manage|be fine|be ok|be okay|be grand|be alright) after(?=\s*(?:$|[.!,]))",
+        r"\bbetter (?:raised|looked after|brought up) by (?:literally )?(?:anyone|anybody|someone) else\b",
+        r"\b(?:next|new) (?:wife|gf|girlfriend|partner)\b[^?]{0,30}\bbetter (?:mum|mom|mother)\b", r"\bbetter (?:mum|mom|mother)\b[^?]{0,60}\b(?:his|their dads|hubbys) (?:next|new) (?:wife|gf|girlfriend|partner)\b",
     ),
     "hopelessness": (
         r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore|do life|do this life)\b",
@@ -186,6 +210,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\btime to go(?=\s*(?:$|[.!,]|now|x))",
         r"\bcant hold on (?:any longer|anymore|much longer|for much longer)\b", r"\bwhats (?:even )?the point of any of (?:this|it)\b",
         r"\b(?:put|lay|set|putting|laying) (?:it|it all|everything) down for good\b", r"\bmy exit (?:strategy|plan)\b(?! (?:from|for|out of))",
+        r"\bnothing left (?:of me )?to (?:check on|save|fight for|live for)\b",
     ),
     "overdose": (
         r"\b(?:took|take|taking|taken|swallow|swallowed|swallowing|going to take) (?:all|a bunch|a handful|the whole|too many|everything|extra|a few extra|some extra|double|every)\b[^.!?]{0,25}\b(?:pills?|meds|tablets?|bottle|medicine|cabinet)\b",
@@ -194,7 +219,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|them|taking)\b",
         r"\bcount(?:ed|ing)? (?:my|the|all my|all the) (?:pills|meds|tablets|sleeping pills)\b",
         r"\b(?:pharmacy|pills|meds|tablets|tylenol|paracetamol)\b[^.!?]{0,40}\bstock(?:ing|ed)? ?up\b",
-        r"\bstock(?:ing|ed)? ?up on (?:pills|meds|tablets|tylenol|paracetamol|sleeping)\b",
+        r"\bstock(?:ing|ed)? ?up on (?:pills|meds|tablets|tylenol|paracetamol|sleeping)\b(?![^.!?]{0,30}\b(?:flu|winter|colds|season|trip|holiday|teething|fever)\b)",
         r"\b(?:taken|take|took|taking|swallow) the lot\b", r"\b(?:took|taken|take|injected|inject) (?:way |a lot |loads |far )?more\b[^.!?]{0,40}\b(?:than i should|on purpose)\b",
         r"\bwoke up anyway\b", r"\b(?:putting|put|set|setting|keeping|kept) (?:a few |some )?(?:of )?(?:my )?(?:pills|tablets|meds) aside\b", r"\bmedicine cabinet\b",
         r"\bpills (?:are |all )?ready\b(?! (?:at|for|to))",
@@ -240,11 +265,17 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:thisll|this will|this is|that was|thats) (?:be )?my (?:last|final) (?:reply|answer|check ?in|post)\b(?! (?:for|before|until|till|of|this))",
         r"\b(?:scheduled|scheduling|wrote|writing|written|posted) my (?:last|final) (?:post|message|text|tweet)\b(?! (?:for|before|until|till|of|this))",
         r"\bdelete my (?:number|details|account|contact)\b[^.!?]{0,20}\b(?:after|tonight|tomorrow|when)\b",
+        r"\bfor what (?:im|i am) (?:going|about) to do(?=\s*(?:$|[.!,]))", r"\bi lov(?:e|ed) (?:her|him|them|you)\b[^.!?]{0,20}\bto look after\b",
+        r"\bgave (?:my |her |him )?\w+ my (?:wedding|engagement) ring\b",
+        r"\b(?:dont|do not) think (?:ill|i will) need (?:these|the|your|any more) (?:texts|check ?ins|messages)\b",
+        r"\bthis is (?:probably |likely |maybe )?my (?:last|final) (?:one|reply|text|message)\b(?! (?:for|before|until|till|of|this|i promise|promise))",
+        r"\b(?:paid|sorted|cleared) (?:every|all the|all my) bills?\b[^?]{0,80}\bready(?=\s*(?:$|[.!]))",
+        r"\b(?:sorted|arranged|planned|organised|organized|decided)\b[^.!?]{0,60}\bif anything happens\b",
         r"\bif (?:something|anything) (?:ever )?(?:happens|happened) to me\b[.,!\s]*(?:something|it) (?:might|will|could)\b",
         r"\b(?:so|then) (?:hes|shes|theyre|he is|she is|they are|he isnt|she isnt|they arent|hes not|shes not|theyre not) (?:not )?stuck after\b",
         r"\bwill\b[^.!?]{0,60}\binsurance (?:is |all )?(?:paid up|sorted|in order)\b",
         r"\b(?:gave|given|giving) (?:away )?my (?:dog|cat|pets?) (?:away|to)\b(?![^.!?]{0,40}\b(?:for the|while|until|till|this weekend|for a|overnight|back))",
-        r"\b(?:left|leaving|wrote down|written down|writing down) (?:all )?(?:the |my )?passwords\b",
+        r"\b(?:left|leaving|wrote down|written down|writing down|wrote out|written out|writing out) (?:all )?(?:the |my )?passwords\b",
         r"\blife insurance\b[^.!?]{0,40}\b(?:pays out|how it happens|suicide)\b",
         r"\b(?:wont|not going to|dont|wont be) need(?:ing)? (?:the|these|your|any more|more) (?:texts|check ?ins|messages)\b",
         r"\btake care of yourselves\b", r"\b(?:these|your) (?:texts|messages|check ?ins) (?:have )?meant (?:a lot|so much|the world)\b",
@@ -278,7 +309,10 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:shouldnt|cant|should not|cannot) be trusted (?:with|around) " + _KID + r"\b",
         r"\bheld (?:him|her|them|the baby) under\b",
         r"\b(?:flash|flashes|urge|urges|image|picture) of (?:just )?letting (?:go|her go|him go)\b",
-        r"\b(?:the )?voices?\b[^.!?]{0,60}\b(?:get rid of|hurt|harm|drown|smother) (?:it|her|him|them|the baby)\b", r"\b(?:picture|image|thought) of (?:letting go|dropping (?:him|her)|drowning)\b",
+        r"\b(?:the )?voices?\b[^.!?]{0,60}\b(?:get rid of|hurt|harm|drown|smother) (?:it|her|him|them|the baby)\b",
+        r"\b(?:the |a )?voices? in my head (?:says?|tells? me|keeps? saying|keeps? telling me)\b[^.!?]{0,40}\b(?:safer|better off|hurt|harm)\b",
+        r"\bsafer (?:if|without) (?:i wasnt|i werent|i was not|me)\b", r"\burges? to (?:just )?(?:let go|let her go|let him go)\b(?! of)",
+        r"\b(?:my head|my brain|the voices?)\b[^.!?]{0,30}\b(?:knife|knives)\b", r"\b(?:picture|image|thought) of (?:letting go|dropping (?:him|her)|drowning)\b",
         r"\b(?:knives|knife)\b[^.!?]{0,30}\b(?:the baby|my baby)\b", r"\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b",
     ),
     "escape": (
@@ -287,6 +321,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:left|ran away|walked out|drove away) and never came back\b",
         r"\b(?:go away|leave|be gone|disappear|vanish)[.,]* for good\b",
         r"\b(?:out of|not in) the picture\b", r"\b(?:not|stop) (?:existing|exist) anymore\b", r"\btired of being here\b",
+        r"\bif i (?:just )?(?:disappeared|vanished|was gone|were gone)\b(?! for (?:a|an|the|some) )",
     ),
 }
 
@@ -305,19 +340,20 @@ MEANS: tuple[tuple[str, str], ...] = (
      r"hid(?:e|ing|den)|hiding|which|googl\w*|looked up|looking up|research\w*|painless|dont hurt|hoard\w*|on purpose|"
      r"to see what would happen|so nobody would ask|different (?:chemists|pharmacies|shops|stores)|bought (?:a lot|loads|lots)|"
      r"in my hand|put them back|this time|in a jar|(?:over|about|nearly|almost) \d+|(?:take|took|taking|swallow\w*) all|all my|"
-     r"vodka|wine|alcohol|booze|the rest of|nearly got enough|enough of|sort (?:everything|it all)(?: out)?"),
-    (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
+     r"vodka|wine|alcohol|booze|the rest of|nearly got enough|enough of|stock(?:ing|ed)? ?up|sort (?:everything|it all)(?: out)?"),
+    (r"rope|bridge|car ?park|sea|ocean|waves|woods|forest|traffic|motorway|highway|freeway|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
      r"trains?|tracks|railway|platform|reservoir|dam|weir|canal|pier|river|lake|quarry|stairs|bath(?:tub)?|knife|knives|blades?|razors?",
      r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
      r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
      r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
      r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|(?:picking|choosing) (?:out )?which|which (?:bridge|roof|cliff|building|one)|"
-     r"keep going back|in my hand|wasnt for|wrists?|step off|(?:looked|looking) up (?:the )?(?:height|how high|how tall|how deep)|slip\w* under|stay(?:ing)? under|how deep|how (?:quiet|easy|quick)|quiet it would be|look(?:ing)? down|stare down|how cold|havent done anything|wanted someone to know"),
+     r"keep going back|in my hand|wasnt for|wrists?|step off|(?:looked|looking) up (?:the )?(?:height|how high|how tall|how deep)|slip\w* under|stay(?:ing)? under|nobody goes|no ?one goes|calmer|slowing down|keep going to|nearly(?=\s*(?:$|[.!,]))|walk(?:ing)? in and|not walk(?:ing)? out|fix everything|drift\w* (?:across|into|over|off the road)|stare at|staring at|how deep|how (?:quiet|easy|quick)|quiet it would be|look(?:ing)? down|stare down|how cold|havent done anything|wanted someone to know"),
 )
 MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|while|for)|breastfeeding|dose|dosage|prescribed|"
                   r"per day|a day|every \w+ hours|(?:are|is) left|left in|fever|teeth|teething|doctor|gp|pharmacist|nurse|midwife|refill|errands?|"
                   r"school run|shopping|holiday|vacation|walk(?:ed|ing)?|stroll|pram|buggy|stroller|picnic|ducks|we|us|"
-                  r"bath ?time|bathtime|(?:her|his|the babys) bath")
+                  r"bath ?time|bathtime|(?:her|his|the babys) bath|swim\w*|surf\w*|paddl\w*|boat|sail\w*|beach|fishing|kayak\w*|"
+                  r"view|sunset|sunrise|beautiful|gorgeous|lovely|bliss|flu|a cold|colds|headaches?|migraines?|cramps|flu season")
 # Masks people put on a crisis question: the words of someone else, or a "joke", do not soften it.
 CRISIS_MASKS = r"hypothetical(?:ly)?|asking for a friend|random question|just curious|just wondering|lol jk|jk jk|unless\?"
 

@@ -574,6 +574,20 @@ VEILED_CRISIS = [
     "wrote down the codes for him, so hes not stuck after", "said bye to my mum on the phone. properly this time",
     "the voices want me to get rid of the baby", "a flash of letting go when i carry her down the stairs",
     "i could just stop eating and let it happen", "cant hold on any longer", "whats the point of any of this",
+    # The eleventh round: a future without her, methods named in passing, quiet arrangements.
+    "cant picture next year with me in it", "honestly im only still here for the kids", "not sure how much longer im sticking around",
+    "i want to be nothing", "wish the anaesthetic meant id never come round", "id like to skip the rest of it",
+    "want it all to go quiet forever", "tired of being.", "wish i could properly vanish", "how long till someone would notice im gone",
+    "i stopped eating on purpose", "googling if it hurts.", "been reading how people do it.", "hoping a truck swerves into me",
+    "made a decision and i feel lighter", "made peace with everything.", "none of it matters anymore", "decided to stop waiting for it to",
+    "deeper this time", "im a weight round everyones neck", "theyd float without me", "im just the clutter in the way",
+    "he deserves to never know me", "theyll manage after.", "she'd be better raised by anyone else", "theyll be grand without me",
+    "sorry in my head for what im going to do.", "told him i loved him and to look after our girl", "gave my sister my wedding ring",
+    "dont think ill need these texts much longer", "this is my last message", "paid all the bills and cleaned. ready.",
+    "arranged who takes the dog if anything happens", "the voice in my head says hes safer without me", "urge to let her go over the rail",
+    "my head keeps going on about the knives", "if i disappeared would you stop texting", "the sea keeps calling me",
+    "i keep going to the quarry. slowing down every time", "one step into the traffic would fix everything",
+    "i dont know how much longer i can keep going",
 ]
 # Their everyday neighbours: the same words in an ordinary day.
 NOT_A_CRISIS = [
@@ -597,6 +611,15 @@ NOT_A_CRISIS = [
     "this will be my last check in for a while, off on holiday!", "i know it wasnt an accident, he drew on the wall on purpose",
     "youll never be rid of me haha", "found my way out of the paperwork", "said goodbye to the old house",
     "the lake was so peaceful on our walk", "my exit strategy from the soft play was snacks", "wrote down my bank details for the babysitter",
+    "my husbands new girlfriend is picking the kids up", "asked my mum to look after the kids tonight", "had my hair cut again last night",
+    "were only here for the babys jabs", "we lay down in the snow and made snow angels", "stopped eating sugar on purpose for lent",
+    "googling whether it hurts when teeth come through", "the way im thinking of doing the nursery is pastel", "let me know if anything happens.",
+    "made a decision on daycare and everything feels lighter", "made peace with everything being messy", "none of it matters after a good sleep",
+    "decided to stop waiting for him to do the dishes", "the kids will be fine after a nap", "sorry in advance for what im going to do to this cake",
+    "gave my daughter my old necklace", "this is my last one i promise, the biscuits are calling", "the little voice in my head says the baby needs a nap",
+    "an urge to let go of all the clutter", "driving past the bridge every morning to daycare", "the sea is calmer today, good for swimming",
+    "stocking up on paracetamol before flu season", "paid all the bills, fridge full, ready for the weekend!", "tired of being the only one doing dishes",
+    "who gets the babys old stuff, my sister or the charity shop?",
 ]
 
 
