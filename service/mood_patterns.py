@@ -65,6 +65,11 @@ def _opened(alt: str) -> list[str]:
     return [x for a in split(inner) for x in _opened(a + rest)]
 
 
+def nestable(alt: str) -> bool:
+    """Whether an alternative starts with a literal character it can be nested under."""
+    return len(alt) > 1 and (alt[0].isalnum() or alt[0] == " ") and alt[1] not in "?*+{"
+
+
 def _dispatch(alts: list[tuple[str, str]]) -> tuple[str, list[str]]:
     """Alternatives that start with the same literal character nested under it.
 
@@ -85,7 +90,7 @@ def _dispatch(alts: list[tuple[str, str]]) -> tuple[str, list[str]]:
         bucket.clear()
 
     for alt, tag in alts:
-        if len(alt) > 1 and (alt[0].isalnum() or alt[0] == " ") and alt[1] not in "?*+{":
+        if nestable(alt):
             bucket.setdefault(alt[0], []).append((alt[1:], tag))
         else:
             flush()
