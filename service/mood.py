@@ -102,6 +102,10 @@ _LEADING = re.compile(rf"^(?:(?:a|like|like a|prob|probably|prob a|probably a|ho
                       rf"about|about a|id say|id say a|im a|im at a|today is a|today was a|its a)\s+)?"
                       rf"{_NUM}(?:ish)?(?:\s*-\s*{_NUM})?(?!\.?\d)" + _NOT_A_UNIT)
 _ARTICLE = re.compile(rf"\b(?:a|an|solid)\s+{_NUM}(?:ish)?(?!\.?\d)" + _NOT_A_UNIT)
+# A bare rating closing the reply, after a stop or a comma ("dead tired but he rolled over!! 4", "meh. 3").
+_TRAILING = re.compile(rf"(?:[.!?,;]|\s[-–—])\s*{_NUM}(?:ish)?(?![\d.])[^\w]*$")
+_ONE_MORE_TIME = re.compile(r"\bif (?:i|he|she|they|anyone|someone|the baby|my \w+)\b[^.!?]{0,50}\bone more time\b")
+_LAUGHING = re.compile(r"\b(?:lol|lmao|haha\w*|hehe)\b|😂|🤣|😅")
 _ANY_NUMBER = re.compile(r"[0-9]|(?<![a-z])(?:zero|one|two|three|four|five|ten)(?![a-z])")
 _WORDS_AS_NUMBERS = {"zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 # A number written as a word only counts when nothing but small talk follows it ("two. long night").
@@ -190,6 +194,10 @@ def _speaker(norm: str, m: re.Match[str]) -> str:
     before = _WORD.findall(_WINDOW_SPLIT.split(norm[max(0, m.start() - 60):m.start()])[-1])
     if _negates(before):
         return "negated"
+    # "if i hear baby shark one more time im walking into the sea 😂": a threat made of a joke,
+    # still seen by a person (low), never silently fine.
+    if _ONE_MORE_TIME.search(norm, max(0, m.start() - 80), m.start()) and _LAUGHING.search(norm):
+        return "hyperbole"
     said = set(_WORD.findall(m.group(0)))
     if not said & lex.FIRST_PERSON and set(before) & lex.THIRD_PERSON and not set(before) & lex.FIRST_PERSON:
         return "reported"
@@ -215,6 +223,9 @@ def _scale(norm: str) -> tuple[float, str] | None:
     for m in _ARTICLE.finditer(norm):
         if not any(start <= m.start(1) < start + 12 for start, _, _ in mentions):
             mentions.append((m.start(), _number(m.group(1)), f"scale:{_fmt(_number(m.group(1)))}"))
+    trailing = _TRAILING.search(norm)
+    if trailing and not any(start <= trailing.start(1) < start + 12 for start, _, _ in mentions):
+        mentions.append((trailing.start(1), _number(trailing.group(1)), f"scale:{_fmt(_number(trailing.group(1)))}"))
     if not mentions:
         return None
     _, value, reason = max(mentions)

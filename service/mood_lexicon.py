@@ -49,7 +49,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bhow (?:high|tall|far down|far up)\b[^.!?]{0,20}\b(?:bridge|roof|balcony|building|garage|cliff|ledge|overpass|window)\b",
         r"\b(?:keep |just )?driv(?:e|ing) and (?:not|never) stop", r"\b(?:car|van|myself) (?:going |go |went )?off the road\b",
         r"\binto oncoming\b", r"\blook like an accident\b", r"\b(?:peaceful|painless|easiest|quickest|best|quietest) way to (?:go|die|end it|do it)\b",
-        r"\b(?:thinking about|think about|looking at|holding|got|bought|have|ive|get|getting|buy) (?:the|a|my|his|our|husbands) gun\b(?! to (?:your|their|his|her|someones) head)", r"\bcheck(?:ing)? out (?:of life|of this life|permanently|for good)\b",
+        r"\b(?:thinking about|think about|looking at|holding|got|bought|have|ive|get|getting|buy) (?:the|a|my|his|our|husbands) gun\b(?! to (?:your|their|his|her|someones) head| safe| lock| cabinet| licen[cs]e|s? (?:are|is) locked)", r"\bcheck(?:ing)? out (?:of life|of this life|permanently|for good)\b",
         r"\b(?:dont|do not) plan on (?:sticking around|being (?:here|around)|staying|finding out)\b",
         r"\bwont be (?:here|around)(?: for (?:it|that))?(?=\s*(?:$|[.!,]|anyway|much longer|for long|anymore|by then|to see))",
         r"\bsoon i wont be(?=\s*(?:$|[.!,]))", r"\b(?:best|right) (?:time|way|place|day) to do it\b",
@@ -82,7 +82,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:planning|plan|planned|wrote down|writing down|worked out|working out|figured out) how (?:id|i would|ill|i will|i could|to) do it\b",
         r"\b(?:worked out|found|figured out) (?:a|the) way (?:to (?:stop|end|not be)|out)\b",
         r"\b(?:worked out|found|figured out) how to stop (?:feeling|hurting|the pain)\b",
-        r"\b(?:itll|it will|itd)(?<!hopefully itll)(?<!hopefully it will)(?<!hope itll)(?<!hope it will)(?<!hopefully itd) (?:all )?be over (?:soon|by|on|sunday|monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|tonight)\b",
+        r"\b(?:itll|it will|itd)(?<!hopefully itll)(?<!hopefully it will)(?<!hope itll)(?<!hope it will)(?<!hopefully itd) (?:all )?be over (?:soon|by|on|sunday|monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|tonight)\b(?![^.!?]{0,40}\b(?:builders?|kitchen|renovation|works|exams?|move|moving|term|school|holidays?|visit|party|jabs|teething|surgery|op)\b)",
         r"\b(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|tonight)\b[^.!?]{0,10}\bitll (?:all )?be over\b",
         r"\b(?:god|the lord|jesus) (?:takes|would take|will take|to take) me\b", r"\btake me (?:in my sleep|home)\b",
         r"\b(?:go|going) home to (?:the lord|god|jesus)\b", r"\b(?:asking|ask|see|meet|meeting) (?:him|god|jesus|the lord) in person\b",
@@ -228,10 +228,10 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bbye(?: everyone| all| forever| for good)\b", r"\bbye(?<![a-z] bye)\s*[.!?]+\s*(?=\S)(?![.!?\s]*(?:off to|see you|see ya|talk (?:later|soon)|speak soon|ttyl|have a|heading|gotta|got to go|going to bed|bedtime|nap))", r"\bbye(?<=^bye)\s*[.!?]*\s*$", r"\b(?:my|the) (?:last|final) (?:text|message)\b(?! (?:you|from|was|about|said|i got|i sent you))",
         r"\b(?:sorry|thank you|thanks) for everything\b(?! (?:you (?:do|did|have done|ve done|re doing)|youre doing|youve done))", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b(?! (?:tomorrow|tonight|today|this|on|while|after|at|until|till|so i|when|for (?:the|a) (?:day|night|weekend|afternoon|morning|bit|few|couple)))",
-        r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b",
+        r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b(?! (?:old |baby |maternity |the )?(?:maternity|baby|bump|nursing|pram|cot|buggy|stroller|car seat|toys|breast pump|moses|bottles|high ?chair|newborn|nappies|diapers))",
         r"\bgoodbye (?:letters?|notes?)\b", r"\bsay goodbye properly\b", r"\blook after yourselves\b",
         r"\bjewell?ery\b[^.!?]{0,30}\b(?:to my|sister|daughter|gave|who gets)\b", r"\b(?:gave|giving|given)\b[^.!?]{0,30}\bjewell?ery\b",
-        r"\b(?:everything|affairs)(?:s| is)? in order\b", r"\b(?:dont|do not|doh) worry (?:about|bout) me after\b", r"\b(?:shell|hell|theyll|she will|he will) find (?:everything|me)\b",
+        r"\b(?:everything|affairs)(?:s| is)? in order\b(?![^.!?]{0,30}\b(?:babys?|born|arrived|since|move|moving|for (?:her|him|them|the kids))\b)", r"\b(?:dont|do not|doh) worry (?:about|bout) me after\b", r"\b(?:shell|hell|theyll|she will|he will) find (?:everything|me)\b",
         r"\b(?:said|say|saying) a proper goodbye\b",
         r"\b(?:nobody|no one|noone) (?:needs|has) to worry (?:anymore|about me)\b", r"\byoull know why\b",
         r"\bwhoever reads (?:these|this)\b", r"\bit (?:wasnt|was never|was not) (?:their|your|anyones|his|her) fault\b",
@@ -309,8 +309,8 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:knives|knife)\b(?![^.!?]{0,30}\b(?:away|reach|locked|lock|proof\w*|safe|hide|hid|block)\b)[^.!?]{0,30}\b(?:the baby|my baby)\b", r"\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b(?![^.!?]{0,20}\b(?:away|reach|locked|lock|drawer lock|block|proof\w*|safe)\b)",
     ),
     "escape": (
-        r"\b(?:want|wanted|wish|going|ready|like) (?:to )?(?:just )?(?:disappear|vanish)\b",
-        r"\bwish i could (?:just )?(?:disappear|vanish)\b", r"\b(?:run away|leave|go) and never come back\b",
+        r"\b(?:want|wanted|wish|going|ready|like) (?:to )?(?:just )?(?:disappear|vanish)\b(?! (?:to|under|into|for (?:a|an|the|some|\d)|on|off to|with|somewhere|at|in)\b)",
+        r"\bwish i could (?:just )?(?:disappear|vanish)\b(?! (?:to|under|into|for (?:a|an|the|some|\d)|on|off to|with|somewhere|at|in)\b)", r"\b(?:run away|leave|go) and never come back\b",
         r"\b(?:left|ran away|walked out|drove away) and never came back\b",
         r"\b(?:go away|leave|be gone|disappear|vanish)[.,]* for good\b",
         r"\b(?:me|myself|if i|if im|im|i was|i were|once im)\b[^.!?]{0,15}\b(?:out of|not in) the picture\b", r"\b(?:not|stop) (?:existing|exist) anymore\b", r"\btired of being here\b",
@@ -349,7 +349,8 @@ MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|w
                   r"view|sunset|sunrise|beautiful|gorgeous|lovely|bliss|flu|a cold|colds|the cold|headaches?|migraines?|cramps|flu season|"
                   r"jabs|vaccin\w*|temperature|infection|poorly|chopp\w*|onions?|veg\w*|bread|babys|"
                   r"started|starting|helping|side effects|hot bath|long bath|bubble bath|bubbles|candles?|relax\w*|glass of wine|me time|"
-                  r"toddler|from the (?:kids|baby|children)|out of reach|baby ?proof\w*|child ?proof\w*")
+                  r"toddler|from the (?:kids|baby|children)|out of reach|baby ?proof\w*|child ?proof\w*|"
+                  r"can (?:she|he|they|the baby|baby|my baby|we) (?:take|have|get)|infant|childrens|in 24 ?h(?:ours|rs)?")
 # Masks people put on a crisis question: the words of someone else, or a "joke", do not soften it.
 CRISIS_MASKS = r"hypothetical(?:ly)?|asking for a friend|random question|just curious|just wondering|lol jk|jk jk|unless\?"
 
@@ -411,7 +412,9 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"same old|(?:the )?good kind of tired|could be worse|hanging in(?: there)?|no complaints|cant complain|my bad"),
     ("good", 1.0, "good gud great better best nice perfect solid productive chill calm relaxed rested",
      r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person|"
-     r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)"),
+     r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)|hopeful|optimistic|"
+     r"alone time|me time|(?:alone|on my own|to myself) for (?:\d+|an?|half an|twenty|ten|a whole) (?:mins?|minutes|hours?|hrs?|day|afternoon|evening|morning)|"
+     r"(?:an?|the|whole) (?:hour|afternoon|evening|morning|day) (?:to myself|alone)|one less thing to worry about|nothing to worry about"),
     ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loving proud blessed grateful thankful content "
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
      r"worth it|killed it|killing it|cant stop (?:smiling|laughing)|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),

@@ -43,6 +43,10 @@ MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon
         ("8 out of 10", OK, 4.0),
         ("9/5!!", OK, 5.0),
         ("id say a 4 today", OK, 4.0),
+        ("dead tired but he rolled over for the first time!! 4", OK, 4.0),
+        ("tired but ok, 4", OK, 4.0),
+        ("awful day. 1", LOW, 1.0),
+        ("bath, bottle, bed. 3ish", OK, 3.0),
     ],
 )
 def test_it_reads_the_scale_in_the_ways_people_type_it(text: str, level: str, value: float) -> None:
@@ -53,6 +57,27 @@ def test_it_reads_the_scale_in_the_ways_people_type_it(text: str, level: str, va
 
 def test_the_questions_own_range_is_not_her_rating() -> None:
     assert score("1-5? im a 0 today") == Mood(LOW, 1.0, ("scale:0",))
+
+
+@pytest.mark.parametrize("text", ["slept till 4", "she turned 4", "home at 5.", "woke at 2, 4 and 6"])
+def test_a_number_that_is_not_a_closing_rating_is_not_read_as_one(text: str) -> None:
+    assert not any(r.startswith("scale") for r in score(text).reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "4, went to target alone for 20 mins and it felt like a spa day",
+    "3. My sertraline has been upped to 100mg, doctor thinks it will help with the anxiety. Feeling hopeful",
+    "3. Pool fence inspection passed, one less thing to worry about",
+    "3 - how much infant paracetamol can she have in 24 hours? the leaflet is confusing",
+])
+def test_time_alone_hope_and_ordinary_dosing_questions_are_fine(text: str) -> None:
+    assert score(text).level == OK
+
+
+def test_a_threat_made_of_a_joke_is_seen_but_is_not_a_crisis() -> None:
+    result = score("3. If I hear baby shark one more time I'm walking into the sea 😂")
+    assert result.level == LOW and "crisis_hyperbole:suicidal_ideation" in result.reasons
+    assert score("if he yells one more time ill end it").level == CRISIS  # no joke in it
 
 
 @pytest.mark.parametrize("text", ["7", "12", "42!"])
@@ -654,6 +679,12 @@ NOT_A_CRISIS = [
     "the paddling pool was deeper this time", "stocking up on paracetamol before her jabs",
     "sitting on the balcony with a tea", "time to go! nursery run", "bye! off to the park", "the end is coming for maternity leave",
     "made arrangements for the party", "left the passwords for the babysitter", "she can have my old pram",
+    # A third reviewer's check-in replies from 40 imagined mothers: the 6 of 585 called a crisis.
+    "3. Giving away my maternity clothes to my cousin, she's due in June", "3 honestly I wish I could disappear to a spa for a week",
+    "3 - I want to disappear under a blanket and watch Netflix for a week lol",
+    "4. Put everything in order now the baby's here: will, insurance, savings account for her",
+    "4. Bought a gun safe since the baby is crawling now, husband's hunting rifles are locked up",
+    "3 - it will all be over by Friday, the builders are nearly done with the kitchen",
     # A second reviewer's ordinary replies, written to trip any crisis phrase, older ones too.
     "gotta run, bye", "4 today, baby napped. bye!", "in the end it all worked out, shes finally napping",
     "she was totally fine without me!! first day at nursery", "baby up, time to go", "cut myself chopping onions lol",
