@@ -25,9 +25,9 @@ LOW_UP_TO = 2.5
 OK_FROM = 3.5
 # Lexicon sums this far from zero are a decision; closer is "unclear".
 WORDS_THRESHOLD = 0.25
-# Words strong enough to overrule a 4 or 5 ("4 but honestly drowning"): a false alert
-# to a friend costs less than a missed one.
-OVERRULE_HIGH_SCALE = -1.5
+# Words strong enough to overrule a 4 or 5 ("4 but honestly drowning"), where two mild ones
+# ("grumpy cos tired lol. 4") are not: her own rating of a fine day stands.
+OVERRULE_HIGH_SCALE = -2.0
 # A sarcasm marker with no positive word to turn: a mild complaint, like ":/".
 SARCASM_ALONE = -0.5
 VADER_LOW = -0.05
@@ -94,7 +94,7 @@ _EMOJI = re.compile("[" + re.escape("".join(lex.EMOJI)) + "]")
 _EMOTICON = re.compile(r"(?:^|(?<=\s))(" + "|".join(re.escape(e) for e in lex.EMOTICONS) + r")(?=\s|$|[.!?,])")
 
 _NUM = r"(\d{1,3}(?:\.\d+)?|(?:zero|one|two|three|four|five|ten)(?!(?!ish)[a-z]))"
-_NOT_A_UNIT = (r"(?!\s*-?\s*(?:am|pm|hours?|hrs?|h|days?|weeks?|wks?|months?|mins?|minutes?|times|x|kids?|children|"
+_NOT_A_UNIT = (r"(?!\s*-?\s*(?:am|pm|hours?|hrs?|h|days?|weeks?|wks?|months?|mins?|minutes?|times|x(?=\s*\w)|kids?|children|"
                r"babies|of|out of|outta|years?|yrs?|yo|rd|nd|st|th|%|oz|ml|naps?|people|more|under|in a row|nights?|o ?clock|:\d|"
                r"day|thing|step|sec|am|year)\b)")
 _FRACTION = re.compile(rf"(?<![\d.]){_NUM}\s*(?:/|out of|outta|of)\s*(5|10|five|ten)\b")
@@ -102,10 +102,19 @@ _LEADING = re.compile(rf"^(?:(?:a|like|like a|prob|probably|prob a|probably a|ho
                       rf"about|about a|id say|id say a|im a|im at a|today is a|today was a|its a)\s+)?"
                       rf"{_NUM}(?:ish)?(?:\s*-\s*{_NUM})?(?!\.?\d)" + _NOT_A_UNIT)
 _ARTICLE = re.compile(rf"\b(?:a|an|solid)\s+{_NUM}(?:ish)?(?!\.?\d)" + _NOT_A_UNIT)
+# Words after which a closing number is a time, an age, a count or a name, not her rating.
+_NOT_BEFORE_RATING = frozenset(("at|till|til|until|by|turned|turns|turning|is|was|aged|age|about|around|of|to|from|past|before|after|for|on|"
+                      "in|under|over|gets|got|had|has|have|only|just|nearly|almost|no|number|size|day|week|weeks|month|months|"
+                      "year|years|page|room|bus|route|part|level|season|episode|game|round|and|or|than|up|down|me|him|her|them|"
+                      "us|it|every|each|per|times|x|shes|hes|theyre|are|were|be|been|will|now|still|exactly|son|daughter|boy|girl|baby|twins|feeds|naps|nappies|diapers|bottles|ounces|oz|ml|kids|children|babies|"
+                      "the|a|an|my|our|his|their|these|those|then|plus|minus|with|without|into|onto|between|grade|year|class|"
+                      "hours|hrs|mins|minutes|days|nights|pm|am|weighs|weighed|pounds|lbs|kg|stone|ft|feet|inches|cm").split("|"))
 # A bare rating closing the reply, after a stop or a comma ("dead tired but he rolled over!! 4", "meh. 3").
-_TRAILING = re.compile(rf"(?:[.!?,;]|\s[-–—])\s*{_NUM}(?:ish)?(?![\d.])[^\w]*$")
+_TRAILING = re.compile(rf"(?:(?:[^\w\s$£€#@+:/%&*=<>'-]|\s[-–—])\s*{_NUM}"
+                       rf"|(?<![a-z])([a-z]+)\s+([1-5](?:\.5)?))(?:ish)?(?![\d.])(?:\s*x+)?[^\w]*$")
 _ONE_MORE_TIME = re.compile(r"\bif (?:i|he|she|they|anyone|someone|the baby|my \w+)\b[^.!?]{0,50}\bone more time\b")
 _LAUGHING = re.compile(r"\b(?:lol|lmao|haha\w*|hehe)\b|😂|🤣|😅")
+_SOFTENERS = frozenset({"bit", "abit", "little", "slightly", "kinda", "kind", "somewhat", "just", "mildly"})
 _ANY_NUMBER = re.compile(r"[0-9]|(?<![a-z])(?:zero|one|two|three|four|five|ten)(?![a-z])")
 _WORDS_AS_NUMBERS = {"zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 # A number written as a word only counts when nothing but small talk follows it ("two. long night").
@@ -223,9 +232,12 @@ def _scale(norm: str) -> tuple[float, str] | None:
     for m in _ARTICLE.finditer(norm):
         if not any(start <= m.start(1) < start + 12 for start, _, _ in mentions):
             mentions.append((m.start(), _number(m.group(1)), f"scale:{_fmt(_number(m.group(1)))}"))
-    trailing = _TRAILING.search(norm)
-    if trailing and not any(start <= trailing.start(1) < start + 12 for start, _, _ in mentions):
-        mentions.append((trailing.start(1), _number(trailing.group(1)), f"scale:{_fmt(_number(trailing.group(1)))}"))
+    trailing = _TRAILING.search(norm, max(0, len(norm) - 40))  # it closes the reply: only its tail is read
+    if trailing and (trailing.group(1) or trailing.group(2) not in _NOT_BEFORE_RATING):
+        group = 1 if trailing.group(1) else 3
+        if not any(start <= trailing.start(group) < start + 12 for start, _, _ in mentions):
+            value = _number(trailing.group(group))
+            mentions.append((trailing.start(group), value, f"scale:{_fmt(value)}"))
     if not mentions:
         return None
     _, value, reason = max(mentions)
@@ -270,16 +282,18 @@ def _words(norm: str) -> tuple[float, list[str], bool]:
     found = [_part_hits(part) for part in parts]
     any_positive = any(value > 0 for hits in found for _, value in hits)
     marked = bool(_SARCASM.search(norm))
-    # Sarcasm turns positive words into complaints; with none to turn ("living the dream 🙃")
-    # the marker is the complaint. Hedges only change positive words: most replies skip them.
-    sarcastic = any_positive and marked
+    # Sarcasm turns the positive words of its own clause into complaints ("so fun 🙃", but not the
+    # "honestly were ok" after a "but"); with none to turn ("living the dream 🙃") the marker is
+    # the complaint. Hedges only change positive words: most replies skip them.
+    sarcastic_parts = {i for i, part in enumerate(parts) if _SARCASM.search(part)} if marked and any_positive else set()
+    sarcastic = any(value > 0 for i in sarcastic_parts for _, value in found[i])
     hedged = any_positive and bool(_HEDGE.search(norm))
     weighted: list[tuple[str, float]] = []
     for i, hits in enumerate(found):
         # Like VADER: what follows the last "but" counts three times what came before it.
         weight = 1.0 if len(parts) == 1 else (1.5 if i == len(parts) - 1 else 0.5)
         for name, value in hits:
-            if value > 0 and (sarcastic or (hedged and name == "ok")):
+            if value > 0 and (i in sarcastic_parts or (hedged and name == "ok")):
                 value, name = -max(value, 0.5), f"grudging_{name}"
             weighted.append((name, value * weight))
     if marked and not any_positive:
@@ -318,6 +332,10 @@ def _part_hits(part: str) -> list[tuple[str, float]]:
 
 
 def _negated(name: str, value: float, before: list[str]) -> tuple[str, float]:
+    if name == "laughing":  # "nothing new haha" is still a laugh
+        return name, value
+    if value < 0 and any(w in _SOFTENERS for w in before[-3:]):  # "a bit tired", "just tired", "a bit of a panic"
+        return name, value * 0.5
     if any(w in lex.WORD_NEGATIONS for w in before[-3:]):
         # "not bad" is milder praise than "good"; "not good" is as low as "bad".
         return f"not_{name}", -value * (0.5 if value < 0 else 1.0)

@@ -399,8 +399,9 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"skipping meals|skipped (?:lunch|meals|dinner|breakfast)|(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
     ("anxious", -1.0, "anxious anxiety panic panicking worried worry worrying scared afraid",
      r"on edge|wobbly|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
-    ("down", -1.0, "sad miserable depressed depression depressing unhappy bleh blah meh ugh ughh",
-     r"(?:feel\w*|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)|"
+    ("meh", -0.5, "bleh blah meh", ""),
+    ("down", -1.0, "sad miserable depressed depression depressing unhappy ugh ughh",
+     r"(?:feel|feels|feeling|felt|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)|"
      r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
      r"passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
@@ -409,15 +410,16 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:not|isnt|aint|wasnt) fair|(?:had|have|big|another|huge) (?:a )?fight|(?:we|i|keep|kept) (?:fought|fighting|fight)\b"),
     ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call|send help|help me(?: please| pls| plz)?(?=\s*(?:$|[.!,]))"),
     ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
-     r"same old|(?:the )?good kind of tired|could be worse|hanging in(?: there)?|no complaints|cant complain|my bad"),
-    ("good", 1.0, "good gud great better best nice perfect solid productive chill calm relaxed rested",
+     r"same old|(?:the )?good kind of tired|could be worse|not (?:great|good),? not (?:terrible|awful|bad)|hanging in(?: there)?|no complaints|cant complain|my bad"),
+    ("good", 1.0, "good gud great better best nice perfect solid productive chill calm calmer relaxed rested lovely grand brave sunny",
      r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person|"
      r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)|hopeful|optimistic|"
      r"alone time|me time|(?:alone|on my own|to myself) for (?:\d+|an?|half an|twenty|ten|a whole) (?:mins?|minutes|hours?|hrs?|day|afternoon|evening|morning)|"
-     r"(?:an?|the|whole) (?:hour|afternoon|evening|morning|day) (?:to myself|alone)|one less thing to worry about|nothing to worry about"),
-    ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loving proud blessed grateful thankful content "
+     r"(?:an?|the|whole) (?:hour|afternoon|evening|morning|day) (?:to myself|alone)|one less thing to worry about|nothing to worry about|"
+     r"all (?:fine|good|ok|okay|well)|barely (?:cried|fussed|flinched|noticed|complained|woke|stirred|a peep|made a sound|murmured|whinged|moaned)|on the mend|nothing major|made it (?:on time|in time|through)|good (?:knackered|tired|exhausted)"),
+    ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loved loving proud blessed grateful thankful content crawled "
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
-     r"worth it|killed it|killing it|cant stop (?:smiling|laughing)|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
+     r"first (?:steps?|words?|smiles?|tooth|giggle|laugh)|rolled over|(?:started|is|was) (?:crawling|walking)|milestone|worth it|killed it|killing it|cant stop (?:smiling|laughing)|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),
     ("laughing", 0.5, "lol lmao haha hahaha hehe laugh laughing laughed giggling giggled giggles",
      r"laugh(?:ed|ing)? so hard|died laughing|im dead|im dying"),
     ("hyperbole", 0.0, "", r"killing me|kills me|killed me|nearly died|almost killed|could die for|dying to|dying for"),
@@ -431,7 +433,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
 EMOJI: dict[str, tuple[str, float]] = {
     **{e: ("crying", -1.0) for e in "😭😢😿🥲"},
     **{e: ("laughing", 0.5) for e in "😂🤣💀😹"},
-    **{e: ("emoji_low", -1.0) for e in "😞😔😩😫😖😣☹🙁😟😥😰😓😑😐😒😤😡😠🤬💔🥺"},
+    **{e: ("emoji_low", -1.0) for e in "😞😔😩😫😖😣☹🙁😟😥😰😓😑😐😒😤😡😠🤬💔"},
     **{e: ("emoji_ok", 1.0) for e in "😊🙂😀😃😄😁😆😍🥰😘❤💕💖💗💛💙💜🧡💚🤍♥🙌👍🎉✨☺😌🤗💪🥳🌞🌈☀"},
 }
 EMOTICONS: dict[str, float] = {":)": 1.0, ":-)": 1.0, ":d": 1.0, "(:": 1.0, "<3": 1.0, ";)": 1.0,

@@ -74,6 +74,23 @@ def test_time_alone_hope_and_ordinary_dosing_questions_are_fine(text: str) -> No
     assert score(text).level == OK
 
 
+# A reviewer's fine days with small complaints, each once scored low (a false alert to her buddy).
+@pytest.mark.parametrize("text", [
+    "tired 4", "She crawled!! 😭😭 5", "Vaccines today, he was so brave 🥺 4", "had a rough morning but the afternoon was lovely",
+    "Wee bit tired but grand", "all fine, just tired x", "meh, fine", "3 - not great, not terrible, just a day",
+    "4 - jabs done, she barely cried, I cried more lol", "4 - tired, nothing new haha", "Grumpy cos tired lol. 4",
+    "she screamed for an hour in the car, so fun 🙃 but honestly we're ok", "First steps today!!! 😭😭😭",
+    "Had a bit of a panic over nothing lol. Fine now", "4 x", "5 x",
+])
+def test_a_fine_day_with_small_complaints_raises_no_alert(text: str) -> None:
+    assert score(text).level == OK
+
+
+@pytest.mark.parametrize("text", ["4 but honestly drowning", "meh", "barely holding it together", "so fun 🙃"])
+def test_the_same_mechanisms_still_hear_a_low_day(text: str) -> None:
+    assert score(text).level == LOW
+
+
 def test_a_threat_made_of_a_joke_is_seen_but_is_not_a_crisis() -> None:
     result = score("3. If I hear baby shark one more time I'm walking into the sea 😂")
     assert result.level == LOW and "crisis_hyperbole:suicidal_ideation" in result.reasons
