@@ -102,14 +102,17 @@ _LEADING = re.compile(rf"^(?:(?:a|like|like a|prob|probably|prob a|probably a|ho
                       rf"about|about a|id say|id say a|im a|im at a|today is a|today was a|its a)\s+)?"
                       rf"{_NUM}(?:ish)?(?:\s*-\s*{_NUM})?(?!\.?\d)" + _NOT_A_UNIT)
 _ARTICLE = re.compile(rf"\b(?:a|an|solid)\s+{_NUM}(?:ish)?(?!\.?\d)" + _NOT_A_UNIT)
-# Words after which a closing number is a time, an age, a count or a name, not her rating.
-_NOT_BEFORE_RATING = frozenset(("at|till|til|until|by|turned|turns|turning|is|was|aged|age|about|around|of|to|from|past|before|after|for|on|"
-                      "in|under|over|gets|got|had|has|have|only|just|nearly|almost|no|number|size|day|week|weeks|month|months|"
-                      "year|years|page|room|bus|route|part|level|season|episode|game|round|and|or|than|up|down|me|him|her|them|"
-                      "us|it|every|each|per|times|x|shes|hes|theyre|are|were|be|been|will|now|still|exactly|son|daughter|boy|girl|baby|twins|feeds|naps|nappies|diapers|bottles|ounces|oz|ml|kids|children|babies|"
-                      "the|a|an|my|our|his|their|these|those|then|plus|minus|with|without|into|onto|between|grade|year|class|"
-                      "hours|hrs|mins|minutes|days|nights|pm|am|weighs|weighed|pounds|lbs|kg|stone|ft|feet|inches|cm").split("|"))
-# A bare rating closing the reply, after a stop or a comma ("dead tired but he rolled over!! 4", "meh. 3").
+# Words after which a closing number is a time, an age, a count or a name, not her rating ("slept till 4", "shes 2").
+_NOT_BEFORE_RATING = frozenset("""
+    at till til until by turned turns turning is was aged age about around of to from past before after for on in under
+    over gets got had has have only just nearly almost no number size day days week weeks month months year years page
+    room bus route part level season episode game round and or than up down me him her them us it every each per times x
+    shes hes theyre are were be been will now still exactly son daughter boy girl baby twins feeds naps nappies diapers
+    bottles ounces oz ml kids children babies the a an my our his their these those then plus minus with without into
+    onto between grade class hours hrs mins minutes nights pm am weighs weighed pounds lbs kg stone ft feet inches cm
+""".split())
+# A bare rating closing the reply, after a stop, a comma, an emoji or a word ("dead tired but he rolled over!! 4",
+# "meh. 3", "tired 4", "5 x"): group 1 after a symbol, groups 2 and 3 after a word (checked against the list above).
 _TRAILING = re.compile(rf"(?:(?:[^\w\s$£€#@+:/%&*=<>'-]|\s[-–—])\s*{_NUM}"
                        rf"|(?<![a-z])([a-z]+)\s+([1-5](?:\.5)?))(?:ish)?(?![\d.])(?:\s*x+)?[^\w]*$")
 _ONE_MORE_TIME = re.compile(r"\bif (?:i|he|she|they|anyone|someone|the baby|my \w+)\b[^.!?]{0,50}\bone more time\b")
@@ -332,6 +335,7 @@ def _part_hits(part: str) -> list[tuple[str, float]]:
 
 
 def _negated(name: str, value: float, before: list[str]) -> tuple[str, float]:
+    """How a word counts after the words before it: as it is, softened, or turned by a negation."""
     if name == "laughing":  # "nothing new haha" is still a laugh
         return name, value
     if value < 0 and any(w in _SOFTENERS for w in before[-3:]):  # "a bit tired", "just tired", "a bit of a panic"
