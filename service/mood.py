@@ -114,7 +114,8 @@ _NOT_BEFORE_RATING = frozenset("""
 # A bare rating closing the reply, after a stop, a comma, an emoji or a word ("dead tired but he rolled over!! 4",
 # "meh. 3", "tired 4", "5 x"): group 1 after a symbol, groups 2 and 3 after a word (checked against the list above).
 _TRAILING = re.compile(rf"(?:(?:[^\w\s$£€#@+:/%&*=<>'-]|\s[-–—])\s*{_NUM}"
-                       rf"|(?<![a-z])([a-z]+)\s+([1-5](?:\.5)?))(?:ish)?(?![\d.])(?:\s*x+)?[^\w]*$")
+                       rf"|(?<![a-z])([a-z]+)\s+([1-5](?:\.5)?))(?:ish)?(?!\.?\d)(?:\s*x+)?[^\w]*$")
+_LOW_HIGH = re.compile(r"\b(low|high)\s+(?:a\s+)?([1-5])\b(?!\.\d)" + _NOT_A_UNIT)
 _ONE_MORE_TIME = re.compile(r"\bif (?:i|he|she|they|anyone|someone|the baby|my \w+)\b[^.!?]{0,50}\bone more time\b")
 _LAUGHING = re.compile(r"\b(?:lol|lmao|haha\w*|hehe)\b|😂|🤣|😅")
 _SOFTENERS = frozenset({"bit", "abit", "little", "slightly", "kinda", "kind", "somewhat", "just", "mildly"})
@@ -235,10 +236,13 @@ def _scale(norm: str) -> tuple[float, str] | None:
     for m in _ARTICLE.finditer(norm):
         if not any(start <= m.start(1) < start + 12 for start, _, _ in mentions):
             mentions.append((m.start(), _number(m.group(1)), f"scale:{_fmt(_number(m.group(1)))}"))
+    for m in _LOW_HIGH.finditer(norm):  # "low 3", "a high 2": half a point either way
+        value = _number(m.group(2)) + (-0.5 if m.group(1) == "low" else 0.5)
+        mentions.append((m.start(2), value, f"scale:{_fmt(value)}"))
     trailing = _TRAILING.search(norm, max(0, len(norm) - 40))  # it closes the reply: only its tail is read
     if trailing and (trailing.group(1) or trailing.group(2) not in _NOT_BEFORE_RATING):
         group = 1 if trailing.group(1) else 3
-        if not any(start <= trailing.start(group) < start + 12 for start, _, _ in mentions):
+        if not any(start <= trailing.start(group) < start + 4 for start, _, _ in mentions):  # not the same mention
             value = _number(trailing.group(group))
             mentions.append((trailing.start(group), value, f"scale:{_fmt(value)}"))
     if not mentions:
@@ -301,7 +305,7 @@ def _words(norm: str) -> tuple[float, list[str], bool]:
             weighted.append((name, value * weight))
     if marked and not any_positive:
         weighted.append(("sarcasm", SARCASM_ALONE))
-    positive = any(v > 0 for _, v in weighted)
+    positive = any(v > 0 for name, v in weighted if name != "laughing")  # "wont stop crying lol" is not happy tears
     # Crying next to anything positive is happy tears ("first steps 😭😭 so proud").
     total = sum(v * 0.25 if name == "crying" and positive else v for name, v in weighted)
     reasons = list(dict.fromkeys(f"lexicon:{name}" for name, _ in weighted))

@@ -25,16 +25,16 @@ _ME = r"(?:my ?self|me)"
 _KID = r"(?:the baby|my baby|baby|him|her|my (?:son|daughter|kid|child|girl|boy|newborn)|them)"
 CRISIS: dict[str, tuple[str, ...]] = {
     "suicidal_ideation": (
-        r"\b(?:want|wanted|wanting|wish|going|plan|planning|ready|thinking|thought|think) (?:about |of )?(?:to )?(?:just )?(?:die|dying|be dead)\b(?!(?: of| from) (?:embarrassment|laughter|laughing|boredom|shame|cuteness|happiness|excitement|jealousy|exhaustion)| (?:my|her|his|the|it|their|our) (?:hair|eyebrows|roots|clothes|shirt|fabric|tips|fringe)| (?:it|them) (?:pink|blue|red|purple|green|black|blonde|brown))",
-        r"\bkill(?:ing)? (?:my ?self|me now for real)\b", r"\bsuicid(?!e squad)", r"\bend(?:ing)? (?:it all|my life)\b(?! (?:worked|turned|went|came|was|is))", r"\bend(?:ing)? (?:things|it)\b(?! (?:with|off|all worked|up|there|here|at|for|by|early|on a|on the))",
+        r"\b(?:want|wanted|wanting|wish|going|plan|planning|ready|thinking|thought|think) (?:about |of )?(?:to )?(?:just )?(?:die|dying|be dead)\b(?! laughing)(?!(?: of| from) (?:embarrassment|laughter|laughing|boredom|shame|cuteness|happiness|excitement|jealousy|exhaustion)| (?:my|her|his|the|it|their|our) (?:hair|eyebrows|roots|clothes|shirt|fabric|tips|fringe)| (?:it|them) (?:pink|blue|red|purple|green|black|blonde|brown))",
+        r"\bkill(?:ing)? (?:my ?self|me now for real)\b(?! laughing| with laughter)", r"\bsuicid(?!e squad)", r"\bend(?:ing)? (?:it all|my life)\b(?! (?:worked|turned|went|came|was|is))", r"\bend(?:ing)? (?:things|it)\b(?! (?:with|off|all worked|up|there|here|at|for|by|early|on a|on the))",
         r"\b(?:wish|rather|better off|want to be) (?:i )?(?:was |were |be )?dead\b",
         r"\b(?:dont|dont really|no longer) (?:want to|wish to) (?:be alive|live|be here|exist|wake up)\b",
         r"\b(?:sleep|i)\b[^.!?]{0,30}\b(?:never|not|wouldnt|dont want to) wake up\b",
         r"\b(?:stop existing|stopped existing|stopping existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
         r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|(?:tired|sick|had enough) of (?:living(?! (?:in|out|with|on|off|like|here|at|under|through))|being alive|life|existing))\b",
-        r"\b(?:jump(?:ing)? off(?! (?:the |a )?(?:sofa|couch|bed|table|swing|slide|trampoline|chair|step|kerb|curb))|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic|bridge|pillar|barrier|lorry|truck|oncoming))\b",
-        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic|waves|water)\b", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| that| which|\s*!| to (?!die|end|kill|do it))",
+        r"\b(?:jump(?:ing)? off(?! (?:the |a )?(?:sofa|couch|bed|table|swing|slide|trampoline|chair|step|kerb|curb|wharf|jetty|pier|dock|rocks|diving board|boat|pontoon))|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic|bridge|pillar|barrier|lorry|truck|oncoming))\b",
+        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic|waves|water)\b(?! with (?:the|my|her|him|them|baby|kids))", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| that| which|\s*!| to (?!die|end|kill|do it))",
         r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
         r"\bwish i (?:wasnt|werent|was not|had never been|was never|were never) (?:alive|born|here)\b",
         r"\b(?:wish|want|wanting|ready) (?:i could |to )?(?:just )?(?:go to )?sleep forever\b", r"\bgo to sleep forever\b",
@@ -84,7 +84,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:worked out|found|figured out) how to stop (?:feeling|hurting|the pain)\b",
         r"\b(?:itll|it will|itd)(?<!hopefully itll)(?<!hopefully it will)(?<!hope itll)(?<!hope it will)(?<!hopefully itd) (?:all )?be over (?:soon|by|on|sunday|monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|tonight)\b(?![^.!?]{0,40}\b(?:builders?|kitchen|renovation|works|exams?|move|moving|term|school|holidays?|visit|party|jabs|teething|surgery|op)\b)",
         r"\b(?:sunday|monday|tuesday|wednesday|thursday|friday|saturday|tomorrow|tonight)\b[^.!?]{0,10}\bitll (?:all )?be over\b",
-        r"\b(?:god|the lord|jesus) (?:takes|would take|will take|to take) me\b", r"\btake me (?:in my sleep|home)\b",
+        r"\b(?:god|the lord|jesus) (?:takes|would take|will take|to take) me\b(?! through| safely| home safely| to (?:work|church|the))", r"\btake me (?:in my sleep|home)\b(?! safely| from)",
         r"\b(?:go|going) home to (?:the lord|god|jesus)\b", r"\b(?:asking|ask|see|meet|meeting) (?:him|god|jesus|the lord) in person\b",
         r"\b(?:accepted|accept) gods plan for me\b", r"\bways to (?:get there|join (?:her|him))\b",
         r"\bjoin(?:ing)? (?:her|him|my baby|my son|my daughter) (?:soon|in heaven)\b",
@@ -143,12 +143,12 @@ CRISIS: dict[str, tuple[str, ...]] = {
     "self_harm": (
         r"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning|hit|hitting|punch|punching|scratch|scratching|starve|starving) (?:my ?self\b(?! (?:chopping|cooking|shaving|lifting|on (?:the|a)|by accident|accidentally|at work|in the (?:kitchen|garden)|slicing|opening|picking|carrying|moving|tripping|falling|getting|trying to))|me(?= (?:now|tonight|again|for real)))",
         r"\bself ?harm", r"\bcutting again\b", r"\brazor blades?\b",
-        r"\b(?:scratched|scratching|cut|cutting|burned|burnt|burning|hit|hitting|punched) (?:up )?my (?:arms?|wrists?|legs?|thighs?|skin|stomach)\b",
+        r"\b(?:scratched|scratching|cut|cutting|burned|burnt|burning|hit|hitting|punched) (?:up )?my (?:arms?|wrists?|legs?|thighs?|skin|stomach)\b(?! (?:on|shaving|with the|cooking|in the|at work|while)\b(?![^.!?]{0,40}\b(?:on purpose|deliberately|so i|to feel|again)\b))",
         r"\b(?:till|until) (?:they|it) bleeds?\b", r"\bso i (?:can|could) feel something\b",
         r"\bhid(?:e|ing)? (?:the |my )?(?:knives|pills|meds|razors?|gun|belts?)\b[^.!?]{0,20}\bfrom myself\b",
         r"\b(?:wouldnt|wont|not going to|never|would never|will never) (?:hurt|kill|harm) myself[.,!]* (?:probably|i think|i dont think|maybe|idk|i hope|for now)\b",
         r"\b(?:not going to |wont )?do (?:anything|something) stupid[.,!]* (?:i dont think|probably|maybe|idk|i hope)\b",
-        r"\b(?:a )?danger to myself\b", r"\b(?:scared|afraid|terrified|frightened) of myself\b", r"\b(?:im|i am|i feel) not safe\b", r"\bnot safe (?:right now|with myself|tonight)\b",
+        r"\b(?:a )?danger to myself\b(?! in the kitchen| with (?:a|the)| on)", r"\b(?:scared|afraid|terrified|frightened) of myself\b", r"\b(?:im|i am|i feel) not safe\b(?! to drive| driving| to be driving| on the roads)", r"\bnot safe (?:right now|with myself|tonight)\b",
         r"\bdont feel safe (?:with myself|around myself|tonight|right now)\b",
         r"\b(?:scared|afraid|terrified|worried) (?:of )?what i (?:might|could|will|would|am going to|im going to) do(?=\s*(?:$|[.!,]|right now|tonight|anymore))",
         r"\bdont trust myself(?: right now| anymore| tonight)?\s*(?:[.!]|$)",
@@ -159,14 +159,14 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bif i (?:just )?(?:was|were|wasnt|werent|wasnt here|was not) (?:gone|here|around|dead|alive)\b",
         r"\bif i (?:just )?wasnt (?:here|around)\b", r"\b(?:im|i am|i feel like|feel like|being|ive become|i have become|im just|im such|im a|im the|just) (?:a |such a |just a |the )?burden\b", r"\bburden (?:to|on) (?:everyone|everybody|them|him|her|my|the|you|all)\b",
         r"\bstop being (?:the|a) problem\b", r"\bbeing the problem\b", r"\bfor all the trouble ive caused\b",
-        r"\b(?:no ?one|nobody|no body) would (?:even |really )?(?:miss|notice|care)\b", r"\bwould anyone (?:even )?(?:care|notice|miss)\b",
+        r"\b(?:no ?one|nobody|no body) would (?:even |really )?(?:miss|notice|care)\b", r"\bwould anyone (?:even )?(?:care|notice|miss)\b(?! if i (?:ate|had|finished|hid|took a nap|napped|went|skipped|ordered))",
         r"\bdeserves? (?:a )?(?:better (?:mum|mom|mother|wife|parent|life|than me)|someone better)\b", r"\bbetter without me\b", r"\bwaste of (?:space|air|oxygen)\b",
-        r"\b(?:everyone|everybody|everyones|they|theyd|family|kids|husband|hed|shed|the baby)\b[^.!?]{0,25}\bbetter off\b(?! (?:with|if|asleep|at|in|on))",
+        r"\b(?:everyone|everybody|everyones|they|theyd|family|kids|husband|hed|shed|the baby)\b[^.!?]{0,25}\bbetter off\b(?! (?:with|if|asleep|at|in|on|outside|inside|indoors|playing|napping|in bed))",
         r"\b(?:lighter|freer|richer|better|calmer) without me\b", r"\bwouldnt (?:even )?(?:remember|miss|notice) me\b",
-        r"\bwould (?:anyone|the baby|the kids|my kids|they|he|she|my husband) (?:even )?(?:notice|care|miss me)\b",
+        r"\bwould (?:anyone|the baby|the kids|my kids|they|he|she|my husband) (?:even )?(?:notice|care|miss me)\b(?! if i (?:ate|had|finished|hid|took a nap|napped|went|skipped|ordered))",
         r"\blife insurance\b[^.!?]{0,40}\bbetter off\b",
         r"\b(?:easier|better|freer|simpler|lighter) for (?:everyone|everybody|them|him|the kids|my family)\b[^.!?]{0,30}\b(?:if i|without me|once i)\b",
-        r"\bim the problem\b", r"\bim (?:just )?a drain on\b", r"\btake me out of (?:it|the picture|the equation)\b", r"\bwont be a problem (?:for )?(?:much longer|long|soon|anymore)\b",
+        r"\bim the problem\b(?!,? its me)", r"\bim (?:just )?a drain on\b", r"\btake me out of (?:it|the picture|the equation)\b", r"\bwont be a problem (?:for )?(?:much longer|long|soon|anymore)\b",
         r"\b(?:mum|mom|mother|wife|parent) who isnt (?:me|broken|a mess)\b", r"\bsoon (?:hell|shell|theyll) have one\b",
         r"\bim (?:just )?in the way\b", r"\b(?:need|needs|want|wants) me gone\b",
         r"\bbetter off with (?:my|their|his|her) (?:mum|mom|dad|sister|nan|grandma|gran|mother|father)s?\b", r"\bfree of me\b",
@@ -175,7 +175,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:better|happier|easier) (?:life|lives) without me\b", r"\bwithout me dragging\b",
         r"\b(?:manage|cope|get by|be ok|be okay|be fine|be grand|be alright) without me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|without|once (?:im|i am|i was) (?:gone|dead|not (?:here|around)))\b",
         r"\braise (?:him|her|them|the kids|the baby) better than me\b", r"\bforget me\b[^.!?]{0,20}\bif i go\b",
-        r"\bbest gift i could give\b", r"\bfresh start\b[^.!?]{0,30}\b(?:without me|for him|for them|for everyone)\b",
+        r"\bbest gift i could give\b", r"\bfresh start\b[^.!?]{0,30}\b(?:without me|for him|for them|for everyone)\b(?![^.!?]{0,30}\b(?:school|nursery|job|house|class|creche|daycare)\b)",
         r"\b(?:being|been|im|i am) (?:such )?a drain on (?:everyone|everybody|you all|the family|my family|them all)\b",
         r"\b(?:needs?|deserves?|better off|should|would be better) (?:to )?be rid of me\b",
         r"\bim the (?:weight|dead weight|millstone)(?=\s*(?:$|[.!,]))",
@@ -202,10 +202,10 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bthinking about (?:the |a )?ways? out\b", r"\b(?:pain|hurt|hurting) to (?:stop|end)(?: for good)?\b",
         r"\bfound (?:my|a) way out\b(?! of (?!(?:it|this|everything|life)\b))", r"\b(?:an|the) end (?:is )?coming\b(?! for)", r"\bno more pain for (?:anyone|everyone|me)\b",
         r"\b(?:not|stop) doing this anymore\b", r"\bcant imagine (?:being|still being) (?:around|here|alive)\b",
-        r"\b(?:not|wont|never|dont think ill|doubt ill|not going to) (?:be |being )?around for (?:her|his|their|the babys|my babys) (?:1st|first|next)\b",
+        r"\b(?:not|wont|never|dont think ill|doubt ill|not going to) (?:be |being )?around for (?:her|his|their|the babys|my babys) (?:1st|first|next)\b(?! day (?:at|of|back))",
         r"\b(?:hop(?:e|ing)|wish(?:ing)?) (?:i|id) (?:get|got|had|have|crash|die|get hit)\b[^.!?]{0,30}\b(?:terminal|cancer|accident|crash|hit by|die|(?:it|this|everything|it all)(?:d| would| will)? be over|so i (?:could|can) (?:die|stop|rest forever|be done|go))\b",
-        r"\b(?:everything|its all)(?:s| is)? (?:planned|sorted|arranged) for (?:friday|saturday|sunday|monday|tuesday|wednesday|thursday|tomorrow|tonight|the weekend)\b(?![^.!?]{0,25}\b(?:party|birthday|wedding|christening|trip|holiday|visit|bbq|dinner|brunch|lunch|playdate|day out)\b)",
-        r"\b(?:its|it is) time (?:for me )?to go(?=\s*(?:now|x)?\s*[.!]*\s*$)",
+        r"\b(?:everything|its all)(?:s| is)? (?:planned|sorted|arranged) for (?:friday|saturday|sunday|monday|tuesday|wednesday|thursday|tomorrow|tonight|the weekend)\b(?![^.!?]{0,25}\b(?:party|birthday|wedding|shower|baby shower|christening|trip|holiday|visit|bbq|dinner|brunch|lunch|playdate|day out)\b)",
+        r"\b(?:its|it is) time (?:for me )?to go(?=\s*(?:now|x)?\s*\.*\s*$)",
         r"\b(?:put|lay|set|putting|laying) (?:it all|everything) down for good\b", 
         r"\bnothing left (?:of me )?to (?:check on|fight for|live for)\b",
     ),
@@ -215,7 +215,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\boverdos(?!\w* on (?:chocolate|cake|sugar|sweets|candy|coffee|caffeine|cuteness|cute|netflix|tv|love|carbs|cheese|christmas))", r"\bsav(?:e|ed|ing) (?:up )?(?:my |all my )?(?:pills|meds|tablets)\b", r"\bstockpil\w* (?:of )?(?:my )?(?:pills|meds|tablets|paracetamol|tylenol|painkillers|sleeping)\b", r"\b(?:pills|meds|tablets|paracetamol|tylenol|painkillers)\b[^.!?]{0,20}\bstockpil",
         r"💊", r"\b(?:pills|meds|tablets)\b[^?]{0,30}\bthinking about (?:it|them|taking)\b",
         r"\bcount(?:ed|ing)? (?:my|the|all my|all the) (?:pills|meds|tablets|sleeping pills)\b",
-        r"\b(?:pharmacy|pills|meds|tablets|tylenol|paracetamol)\b[^.!?]{0,40}\bstock(?:ing|ed)? ?up\b",
+        r"\b(?:pharmacy|pills|meds|tablets|tylenol|paracetamol)\b[^.!?]{0,40}\bstock(?:ing|ed)? ?up\b(?![^.!?]{0,30}\b(?:flu|winter|colds|season|trip|holiday|teething|fever|jabs|vaccin\w*|the cold|temperature)\b)",
         r"\bstock(?:ing|ed)? ?up on (?:pills|meds|tablets|tylenol|paracetamol|sleeping)\b(?![^.!?]{0,30}\b(?:flu|winter|colds|season|trip|holiday|teething|fever|jabs|vaccin\w*|the cold|temperature)\b)",
         r"\b(?:taken|take|took|taking|swallow) the lot\b", r"\b(?:took|taken|take|injected|inject) (?:way |a lot |loads |far )?more\b[^.!?]{0,40}\b(?:than i should|on purpose)\b",
         r"\bwoke up anyway\b", r"\b(?:putting|put|set|setting|keeping|kept) (?:a few |some )?(?:of )?(?:my )?(?:pills|tablets|meds) aside\b", r"\bmedicine cabinet\b(?=\s*(?:$|[.!,]))(?![^.!?]{0,30}\b(?:lock|locked|proof\w*|latch|safe|reach)\b)",
@@ -231,11 +231,11 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b(?! (?:old |baby |maternity |the )?(?:maternity|baby|bump|nursing|pram|cot|buggy|stroller|car seat|toys|breast pump|moses|bottles|high ?chair|newborn|nappies|diapers))",
         r"\bgoodbye (?:letters?|notes?)\b", r"\bsay goodbye properly\b", r"\blook after yourselves\b",
         r"\bjewell?ery\b[^.!?]{0,30}\b(?:to my|sister|daughter|gave|who gets)\b", r"\b(?:gave|giving|given)\b[^.!?]{0,30}\bjewell?ery\b",
-        r"\b(?:everything|affairs)(?:s| is)? in order\b(?![^.!?]{0,30}\b(?:babys?|born|arrived|since|move|moving|for (?:her|him|them|the kids))\b)", r"\b(?:dont|do not|doh) worry (?:about|bout) me after\b", r"\b(?:shell|hell|theyll|she will|he will) find (?:everything|me)\b",
+        r"\b(?:everything|affairs)(?:s| is)? in order\b(?![^.!?]{0,30}\b(?:babys?|born|arrived|since|move|moving|trip|holiday|for the|for (?:her|him|them|the kids))\b)", r"\b(?:dont|do not|doh) worry (?:about|bout) me after\b", r"\b(?:shell|hell|theyll|she will|he will) find (?:everything|me)\b",
         r"\b(?:said|say|saying) a proper goodbye\b",
         r"\b(?:nobody|no one|noone) (?:needs|has) to worry (?:anymore|about me)\b", r"\byoull know why\b",
         r"\bwhoever reads (?:these|this)\b", r"\bit (?:wasnt|was never|was not) (?:their|your|anyones|his|her) fault\b",
-        r"\bfor after(?=\s*(?:$|[.!,]))", r"\b(?:already|just) taken (?:them|it|the pills|the tablets)\b", r"\b(?:given|gave|giving) (?:away )?(?:all |most of )?my (?:stuff|things|belongings)\b",
+        r"\bfor after(?=\s*(?:$|[.!,]))", r"\b(?:already|just) taken (?:them|it|the pills|the tablets)\b", r"\b(?:given|gave|giving) (?:away )?(?:all |most of )?my (?:stuff|things|belongings)\b(?![^.!?]{0,30}\b(?:declutter\w*|charity|tip|dump|op shop|goodwill|clear ?out|car boot|vinted|ebay|marketplace)\b)",
         r"\b(?:tell|let) (?:the |my )?\w+ (?:know )?i said goodbye\b", r"\btake me off (?:this|the) list after\b",
         r"\bpracti[cs]ing (?:the|my) (?:note|goodbye)\b", r"\b(?:pays?|paid) out (?:no matter how|if it looks like|even if)\b", r"\bstill pay out if\b",
         r"\bwho gets what\b", r"\b(?:making|made|make|finish(?:ed|ing)?) (?:the |my |final |some )?arrangements\b(?! (?:for|with) (?:the |a |her |his |their |my |our )?(?:party|birthday|wedding|holiday|trip|christening|baptism|visit|weekend|school|nursery|childcare|daycare|pickup|pick up|kids party))",
@@ -253,7 +253,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bletters? (?:written )?for (?:everyone|the kids|each of)\b", r"\bkids will go to (?:my|their)\b(?![^.!?]{0,20}\b(?:on|for|this|tomorrow|tonight|at|while|after school|weekend)\b)",
         r"\bwont need to (?:text|check on|message|contact)(?: me)?(?: anymore| after| again)\b", r"\bwont need to (?:text|check on|message|contact) me\b",
         r"\b(?:insurance|papers|letters?|notes?|will)\b[^.!?]{0,40}\b(?:will|ll|can) find (?:them|it)\b",
-        r"\b(?:its|this is|today is|todays) my last (?:day|week|night)(?=\s*(?:$|[.!,]|so))", r"\bmy last check ?in\b(?! (?:for|before|until|till|of|this))", r"\b(?:dont|no need to) (?:bother )?(?:send|sending|call|calling) (?:the )?(?:police|ambulance|anyone)\b",
+        r"\b(?:its|this is|today is|todays) my last (?:day|week|night)(?=\s*(?:$|[.,]|so))", r"\bmy last check ?in\b(?! (?:for|before|until|till|of|this))", r"\b(?:dont|no need to) (?:bother )?(?:send|sending|call|calling) (?:the )?(?:police|ambulance|anyone)\b",
         r"\b(?:(?:wont|will not) be long |not long )?before (?:someone|anyone|they) needs? it\b", r"\bloose ends(?=\s*(?:$|[.!,]))",
         r"\bcard for every (?:year|birthday)\b", r"\b(?:memory|memories) of me\b", r"\bremember me by\b",
         r"\b(?:shell|hell|theyll|she will|he will|they will|youll|you will) know (?:what for|why)(?=\s*(?:$|[.!,]))",
@@ -274,29 +274,29 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\btake care of yourselves\b", r"\b(?:these|your) (?:texts|messages|check ?ins) (?:have )?meant (?:a lot|so much|the world)\b",
         r"\bwho gets my\b", r"\b(?:list|note) of who\b", r"\bwho i want to (?:have|take|raise)\b", r"\bpasswords written down\b",
         r"\bsorted (?:out )?everything\b[^.!?]{0,60}\b(?:passwords|bills|will|insurance|routine written)\b",
-        r"\b(?:she|he|they) can have my\b(?! (?:old|spare|pram|cot|buggy|stroller|car seat|baby|maternity|bump))", r"\bsaid (?:bye|goodbye) to the (?:dog|cat|kids|baby)\b",
+        r"\b(?:she|he|they) can have my\b(?! (?:old|spare|pram|cot|buggy|stroller|car seat|baby|maternity|bump|moses|bassinet|crib|bouncer|clothes|books|toys))", r"\bsaid (?:bye|goodbye) to the (?:dog|cat|kids|baby)\b",
         r"\btell (?:my |the )?(?:kids|mum|mom|dad|husband|family|sister|brother|him|her|them)\b[^.!?]{0,15}\bi love (?:her|him|them|you)\b[^.!?]{0,20}\bif (?:anything|something) happens\b",
     ),
     "harm_to_baby": (
-        r"\b(?:scared|afraid|worried|terrified|frightened)\b[^.!?]{0,20}\b(?:ill|i will|im going to|i might|i could|of what i)\b[^.!?]{0,15}\b(?:hurt|harm|shake|drop|do to)\b",
-        r"\b(?:thoughts|thinking|think|thought|a thought) (?:i get |i have |i keep having )?(?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping|throwing)\b(?! (?:a |one |the (?:nap|bottle|feed)|off\b|her off|him off|them off|it off|out|in\b|by\b))",
+        r"\b(?:scared|afraid|worried|terrified|frightened)\b[^.!?]{0,20}\b(?:ill|i will|im going to|i might|i could|of what i)\b[^.!?]{0,15}\b(?:hurt|harm|shake|drop|do to)\b(?!(?: (?:her|him|them|the baby|baby))? (?:in|during|getting|cutting|clipping|trimming|at (?:her|his|their|the) first|doing)\b)",
+        r"\b(?:thoughts|thinking|think|thought|a thought) (?:i get |i have |i keep having )?(?:about |of )(?:smothering|hurting|harming|drowning|shaking|suffocating|dropping|throwing)\b(?! (?:a |one |the (?:nap|bottle|feed)|off\b|her off|(?:her|him|them) (?:to|down to|a|an)\b|up\b|him off|them off|it off|out|in\b|by\b))",
         r"\btelling me to (?:shake|hurt|drop|smother|throw|harm)\b", r"\b(?:safer|better off|happier) in heaven\b",
         r"\bwhat (?:my head|my brain|the voice|the voices) (?:tells|is telling|keeps telling|says) me\b",
         r"\b(?:my head|my brain|the voice|the voices|a voice) (?:keeps |is |keep )?(?:tell(?:s|ing)?|say(?:s|ing)?) me to\b",
-        r"\b(?:took|take|taking) a (?:razor|blade|knife) to my\b", r"\blet go of the (?:pram|buggy|stroller|car seat)\b",
-        r"\bi shook " + _KID + r"\b(?! (?:hand|hands|awake|up|off))", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around|near)\b",
+        r"\b(?:took|take|taking) a (?:razor|blade|knife) to my\b(?! (?:legs|armpits|pits|hair|eyebrows|bikini|knees))", r"\blet go of the (?:pram|buggy|stroller|car seat)\b",
+        r"\bi shook " + _KID + r"\b(?! (?:hand|hands|awake|up|off))", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around|near)\b(?![^.!?]{0,25}\b(?:cake|chocolate|biscuits|cookies|wine|snacks|sweets|easter eggs|pizza|crisps|chips|shopping|money|card|online)\b)",
         r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i (?:might|could|would) do to\b",
         r"\b(?:want|wants|wanted|wanting) to (?:hurt|shake|smother|throw) " + _KID + r"\b", r"\burges? to (?:shake|hurt|throw|drop|smother)\b",
-        r"\bsafe from me\b", r"\b(?:dont|didnt|do not) trust my (?:hands|self)\b", r"\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out(?= of (?:the )?(?:bath|water|tub|pool)|\s*(?:$|[.!]))",
+        r"\bsafe from me\b", r"\b(?:dont|didnt|do not) trust my (?:hands|self)\b", r"\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out(?= of (?:the )?(?:bath|water|tub|pool))", r"\b(?:bath|water|tub)\b[^.!?]{0,40}\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out\b",
         r"\bshould (?:smother|shake|hurt|drown|drop|suffocate) (?:her|him|them|the baby|my baby)\b",
         r"\bpicturing (?:myself )?holding (?:him|her|them) too tight\b",
         r"\b(?:almost|nearly) (?:shook|hit|hurt|smothered|threw) " + _KID + r"\b",
         r"\b(?:pictures?|images?|flashes) (?:in my head )?of (?:me )?(?:dropping|hurting|shaking|smothering|drowning|throwing|holding (?:him|her|them) under)\b",
         r"\bhold (?:him|her|them|the baby) under\b",
         r"\b(?:burnt|burned|cut|hurt|hit|harmed|punched|scratched) myself\b[^.!?]{0,30}\b(?:on purpose|deliberately|again|to feel|so i could)\b",
-        r"\b(?:picturing|imagining|seeing|keep seeing|thinking about|thoughts of) (?:myself )?(?:dropping|hurting|shaking|smothering|drowning|throwing|suffocating|holding a pillow over)\b(?! (?:a |one |the (?:nap|bottle|feed)|off\b|her off|him off|them off|it off|out|in\b|by\b))",
+        r"\b(?:picturing|imagining|seeing|keep seeing|thinking about|thoughts of) (?:myself )?(?:dropping|hurting|shaking|smothering|drowning|throwing|suffocating|holding a pillow over)\b(?! (?:a |one |the (?:nap|bottle|feed)|off\b|her off|(?:her|him|them) (?:to|down to|a|an)\b|up\b|him off|them off|it off|out|in\b|by\b))",
         r"\bpillow over (?:his|her|their|the babys) face\b",
-        r"\b(?:scared|afraid|terrified|worried) (?:that )?(?:id|i would|i might|ill|i will|im going to) (?:shake|hurt|drop|smother|hit|snap at) " + _KID + r"\b",
+        r"\b(?:scared|afraid|terrified|worried) (?:that )?(?:id|i would|i might|ill|i will|im going to) (?:shake|hurt|drop|smother|hit|snap at) " + _KID + r"\b(?!(?: (?:her|him|them|the baby|baby))? (?:in|during|getting|cutting|clipping|trimming|at (?:her|his|their|the) first|doing)\b)",
         r"\bwhat i (?:might|could|will|would) do\b[^.!?]{0,20}\b(?:alone with|around) " + _KID + r"\b",
         r"\b(?:snap and )?do something to " + _KID + r"\b",
         r"\b(?:shouldnt|cant|should not|cannot) be trusted (?:with|around) " + _KID + r"\b",
@@ -306,14 +306,14 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:the |a )?voices? in my head (?:says?|tells? me|keeps? saying|keeps? telling me)\b[^.!?]{0,40}\b(?:safer|hurt|harm)\b",
         r"\b(?:she|he|they|the baby|baby|the kids)(?:d| would|s| is| are)? (?:be )?safer (?:if i|without me)\b", r"\b(?:balcony|stairs|window|bath|water|pram|buggy|edge|ledge|railing|rail)\b[^.!?]{0,60}\burges? to (?:just )?let (?:go|her go|him go)\b", r"\burges? to (?:just )?let (?:go|her go|him go)\b[^.!?]{0,40}\b(?:balcony|stairs|window|bath|water|pram|buggy|edge|ledge|railing|rail)\b",
         r"\b(?:my head|my brain|the voices?) (?:says?|tells? me|keeps? (?:saying|telling me|going on)|goes on)\b[^.!?]{0,30}\b(?:knife|knives)\b", r"\b(?:picture|image|thought) of (?:letting go|dropping (?:him|her)|drowning)\b(?! off)",
-        r"\b(?:knives|knife)\b(?![^.!?]{0,30}\b(?:away|reach|locked|lock|proof\w*|safe|hide|hid|block)\b)[^.!?]{0,30}\b(?:the baby|my baby)\b", r"\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b(?![^.!?]{0,20}\b(?:away|reach|locked|lock|drawer lock|block|proof\w*|safe)\b)",
+        r"\b(?:knives|knife)\b(?![^.!?]{0,30}\b(?:away|reach|locked|lock|proof\w*|safe|hide|hid|block|butter|plastic|toy|grabbed|spoon)\b)[^.!?]{0,30}\b(?:the baby|my baby)\b", r"\b(?:the baby|my baby)\b[^.!?]{0,30}\b(?:knives|knife)\b(?![^.!?]{0,20}\b(?:away|reach|locked|lock|drawer lock|block|proof\w*|safe)\b)",
     ),
     "escape": (
         r"\b(?:want|wanted|wish|going|ready|like) (?:to )?(?:just )?(?:disappear|vanish)\b(?! (?:to|under|into|for (?:a|an|the|some|\d)|on|off to|with|somewhere|at|in)\b)",
         r"\bwish i could (?:just )?(?:disappear|vanish)\b(?! (?:to|under|into|for (?:a|an|the|some|\d)|on|off to|with|somewhere|at|in)\b)", r"\b(?:run away|leave|go) and never come back\b",
         r"\b(?:left|ran away|walked out|drove away) and never came back\b",
         r"\b(?:go away|leave|be gone|disappear|vanish)[.,]* for good\b",
-        r"\b(?:me|myself|if i|if im|im|i was|i were|once im)\b[^.!?]{0,15}\b(?:out of|not in) the picture\b", r"\b(?:not|stop) (?:existing|exist) anymore\b", r"\btired of being here\b",
+        r"\b(?:me|myself|if i|if im|im|i was|i were|once im)\b[^.!?]{0,15}\b(?:out of|not in) the picture\b", r"\b(?:not|stop) (?:existing|exist) anymore\b", r"\btired of being here\b(?! in| at)",
         r"\bif i (?:just )?(?:disappeared|vanished|was gone|were gone)\b(?! for\b)",
     ),
 }
@@ -336,7 +336,7 @@ MEANS: tuple[tuple[str, str], ...] = (
      r"vodka|wine|alcohol|booze|the rest of|nearly got enough|enough of|stock(?:ing|ed)? ?up|sort (?:everything|it all)(?: out)?"),
     (r"rope|bridge|car ?park|multi ?stor(?:e)?y|parking (?:garage|structure)|roof(?:top)?|balcony|ledge|cliff|"
      r"trains?|tracks|railway|platform|reservoir|dam|weir|canal|pier|river|lake|quarry|stairs|bath(?:tub)?|knife|knives|blades?|razors?",
-     r"peaceful|calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
+     r"peaceful|calling (?:me|to me)|keeps? calling|how (?:high|deep|far|fast)|definitely work|actually work|would work|in the (?:boot|trunk)|"
      r"havent used|all i think about|keep (?:picturing|imagining|looking)|cant stop (?:picturing|looking)|picturing|"
      r"one step|(?:it|that)(?:d| would)? (?:all )?stop|(?:didnt|not|never) get out|letting go|dunno why im telling|"
      r"sat (?:in the car|there) (?:a long time|for ages)|look at (?:it|them)|looking at (?:it|them)|(?:picking|choosing) (?:out )?which|which (?:bridge|roof|cliff|building|one)|"
@@ -350,7 +350,10 @@ MEANS_ORDINARY = (r"can i (?:take|give|have)|should i (?:take|give)|safe (?:to|w
                   r"jabs|vaccin\w*|temperature|infection|poorly|chopp\w*|onions?|veg\w*|bread|babys|"
                   r"started|starting|helping|side effects|hot bath|long bath|bubble bath|bubbles|candles?|relax\w*|glass of wine|me time|"
                   r"toddler|from the (?:kids|baby|children)|out of reach|baby ?proof\w*|child ?proof\w*|"
-                  r"can (?:she|he|they|the baby|baby|my baby|we) (?:take|have|get)|infant|childrens|in 24 ?h(?:ours|rs)?")
+                  r"can (?:she|he|they|the baby|baby|my baby|we) (?:take|have|get)|infant|childrens|in 24 ?h(?:ours|rs)?|"
+                  r"new tablets?|tablets? for (?:the kids|christmas|the car|school)|ml|mg|lbs?|kg|\d+ (?:weeks?|months?) old|how long after|between doses|nappy bag|changing bag|diaper bag|road trip|first aid|"
+                  r"the pill|mini pill|contracepti\w*|birth control|ipads?|screen time|kindle|apps?|counting down|"
+                  r"rain\w*|flood\w*|storm\w*|weather|loves|obsessed|napping|naps?|(?:baby|she|he) (?:is |was |fell )?asleep")
 # Masks people put on a crisis question: the words of someone else, or a "joke", do not soften it.
 CRISIS_MASKS = r"hypothetical(?:ly)?|asking for a friend|random question|just curious|just wondering|lol jk|jk jk|unless\?"
 
@@ -381,19 +384,20 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("failing", -1.5, "failing failure disappointing worthless useless pathetic",
      r"fail at|i suck|let (?:her|him|them|everyone|the kids) down|not cut out|(?:bad|terrible|awful|horrible|worst|rubbish|crap|shit|useless) (?:mom|mother|mum|parent)"),
     ("alone", -1.5, "alone lonely isolated invisible",
-     r"like a ghost|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|its just me|wish i had a village|"
+     r"like a ghost|(?:nobody|no one|noone) checks? (?:on|in on)(?: the strong (?:friend|one|mum|mom))?|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|its just me|wish i had a village|"
      r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped"),
     ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
      r"stretched thin|(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
-    ("exhausted", -1.0, "exhausted tired wiped knackered sleepy", r"worn (?:down|out)"),
+    ("exhausted", -1.0, "exhausted tired wiped knackered sleepy shattered wrecked fried depleted banjaxed puggled",
+     r"worn (?:down|out)|done in|tapped out|cream crackered|running on no sleep|(?:so|absolutely|totally|completely) (?:cooked|spent|rooted|smashed|hanging)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
-     r"hanging by a thread|wits end|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
+     r"(?:im|so|just|completely|totally) (?:so )?done(?=\s*(?:$|[.!,]|with (?:today|it all|everything|this|all of it)))|hanging (?:on )?by a thread|wits end|at my limit|in a heap|in (?:bits|ribbons|pieces)|cant catch a break|overstimulated|scunnered|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
      r"(?:just|barely|only) surviving|survival mode|struggling to bond|(?:trying to |cant )hold it together|(?:cant|not) bond(?:ing)?|cant afford|counting coins|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
     ("snapped", -1.0, "snapped snapping yelled rage angry irritable cranky grumpy frazzled stressed stress frustrated frustrating",
      r"screamed at|short fuse"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",
-     r"(?:dont|not) feel like (?:myself|me)|(?:dont|cant) recogni[sz]e myself|going through the motions|"
+     r"(?:dont|not) feel like (?:myself|me)|not (?:myself|feeling myself)(?=\s*(?:$|[.!,]|today|lately))|(?:dont|cant) recogni[sz]e myself|going through the motions|"
      r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|not a person|disconnected|used to be (?:fun|happy|me)"),
     ("self_neglect", -1.0, "",
      r"skipping meals|skipped (?:lunch|meals|dinner|breakfast)|(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
@@ -404,9 +408,13 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:feel|feels|feeling|felt|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)|"
      r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
-     r"passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
-    ("bad", -1.0, "rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
-     r"miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better|couldnt be worse|good grief|unfair|not (?:doing |feeling )?(?:so |too )?hot|"
+     r"would have been (?:my|our|her|his) (?:due date|birthday|\w+ birthday)|passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
+    ("bad", -1.0, "shite crook skint rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
+     r"(?:have |ive |had )?had better days|seen better days|not crash hot|hates? me|(?:been )?a bit of a day|(?:feel(?:ing)?|bit|kinda|so) off(?=\s*(?:$|[.!,]|today))|"
+     r"miss(?:ed|ing) (?:her|his|their|the babys|my babys) first(?: \w+)?|kicked (?:me|us) out|(?:in|at) (?:the )?hospital|on the ward|nicu|"
+     r"(?:feel(?:ing)?|so|pretty|totally|completely) hopeless|(?:we|i|had a|big|huge|massive|another) (?:row|blue)\b|rowing|"
+     r"(?:no|not enough) money|money(?:s| is) (?:tight|short)|(?:dont|cant) know how (?:im|were|i am|we are) (?:feeding|paying|going to pay)|"
+     r"(?:want|need|wish for) (?:one|a|just one) (?:full )?night (?:of|where i|of proper) ?sleep|miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better|couldnt be worse|good grief|unfair|not (?:doing |feeling )?(?:so |too )?hot|"
      r"(?:not|isnt|aint|wasnt) fair|(?:had|have|big|another|huge) (?:a )?fight|(?:we|i|keep|kept) (?:fought|fighting|fight)\b"),
     ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call|send help|help me(?: please| pls| plz)?(?=\s*(?:$|[.!,]))"),
     ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
@@ -433,7 +441,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
 EMOJI: dict[str, tuple[str, float]] = {
     **{e: ("crying", -1.0) for e in "😭😢😿🥲"},
     **{e: ("laughing", 0.5) for e in "😂🤣💀😹"},
-    **{e: ("emoji_low", -1.0) for e in "😞😔😩😫😖😣☹🙁😟😥😰😓😑😐😒😤😡😠🤬💔"},
+    **{e: ("emoji_low", -1.0) for e in "😞😔😩😫😖😣☹🙁😟😥😰😓😑😐😒😤😡😠🤬💔🫠🥱😪🫥🥴😶"},
     **{e: ("emoji_ok", 1.0) for e in "😊🙂😀😃😄😁😆😍🥰😘❤💕💖💗💛💙💜🧡💚🤍♥🙌👍🎉✨☺😌🤗💪🥳🌞🌈☀"},
 }
 EMOTICONS: dict[str, float] = {":)": 1.0, ":-)": 1.0, ":d": 1.0, "(:": 1.0, "<3": 1.0, ";)": 1.0,

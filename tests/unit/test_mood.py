@@ -86,7 +86,16 @@ def test_a_fine_day_with_small_complaints_raises_no_alert(text: str) -> None:
     assert score(text).level == OK
 
 
-@pytest.mark.parametrize("text", ["4 but honestly drowning", "meh", "barely holding it together", "so fun 🙃"])
+@pytest.mark.parametrize("text", [
+    "4 but honestly drowning", "meh", "barely holding it together", "so fun 🙃",
+    # A reviewer's hard days the scorer once missed (scored ok or unclear).
+    "Absolutely banjaxed", "Fried", "Tapped out", "Hanging on by a thread", "Not myself", "Im at my limit", "im so done",
+    "honestly just want one night where I sleep more than 3 hours", "benefits got sanctioned, dont know how im feeding them this week",
+    "Not crash hot", "Feeling pretty hopeless about the sleep situation", "Baby's in hospital with bronchiolitis, I'm sat on the ward",
+    "my mom kicked me out", "Would have been my due date today", "low 3", "4 lol jk 2", "4. Well, 3. Ok fine, 2.", "meh, 2.", "🫠", "🥱",
+    "Have had better days", "Nobody checks on the strong friend", "Feeling pretty rubbish about missing her first steps",
+    "My baby hates me lol", "baby wont stop crying and neither will i lol", "skint again", "had a massive row with him",
+])
 def test_the_same_mechanisms_still_hear_a_low_day(text: str) -> None:
     assert score(text).level == LOW
 
@@ -702,6 +711,30 @@ NOT_A_CRISIS = [
     "4. Put everything in order now the baby's here: will, insurance, savings account for her",
     "4. Bought a gun safe since the baby is crawling now, husband's hunting rifles are locked up",
     "3 - it will all be over by Friday, the builders are nearly done with the kitchen",
+    # A fourth reviewer's ordinary days (medicine doses, faith, drop-offs, baby-proofing, a last day at work).
+    "how many ml of tylenol for a 12 lb baby", "How long after tylenol can i give ibuprofen",
+    "packed paracetamol in the nappy bag just in case, road trip tomorrow",
+    "Back on the pill, hoping it works this time", "Saving up for new tablets for the kids",
+    "the lake is calling, cabin trip next week", "the bath is calling",
+    "the river is so high after the rain, went to look at it",
+    "he loves trains, we sat and looked at them for an hour",
+    "baby fell asleep so i sat in the car park in the car for ages",
+    "need to stock up on tylenol at the pharmacy before flu season", "going to die laughing at this video",
+    "killing myself laughing at her faces", "walked into the ocean with the baby, she loved the waves",
+    "kids were jumping off the wharf all afternoon", "God will take me through this week",
+    "trusting God to take me through", "God will take me home safely, flying tomorrow",
+    "Sat on the balcony watching the sunset", "Today's my last day!", "its time to go!",
+    "She can have my moses basket", "everything is in order for the trip",
+    "gave most of my stuff to charity, decluttering", "scared I'll drop her at her first bath",
+    "Worried I'll hurt her cutting her nails", "thinking about dropping her to 2 naps",
+    "thinking about throwing her a party", "thinking about shaking up the routine",
+    "don't trust myself around that chocolate cake", "baby grabbed a butter knife off the table",
+    "took a razor to my legs finally", "not taking them out. storm", "burnt my arm on the oven", "Cut my leg shaving",
+    "not safe to drive today, so tired", "im a danger to myself in the kitchen lol",
+    "it's me, hi, I'm the problem, it's me", "Would anyone notice if I ate all the easter eggs",
+    "they'd be better off outside on a day like this", "fresh start for him at the new school",
+    "won't be around for her first day at creche, work", "tired of being here in the waiting room",
+    "Everything is planned for Saturday, baby shower!",
     # A second reviewer's ordinary replies, written to trip any crisis phrase, older ones too.
     "gotta run, bye", "4 today, baby napped. bye!", "in the end it all worked out, shes finally napping",
     "she was totally fine without me!! first day at nursery", "baby up, time to go", "cut myself chopping onions lol",
