@@ -34,7 +34,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:hate being alive|(?:life|living) (?:is ?nt|isnt|is not|aint) worth|point (?:of|in) (?:living|life|being alive))\b",
         r"\b(?:planning my funeral|ways to die|how to (?:die|kill)|dark thoughts|(?:tired|sick|had enough) of (?:living(?! (?:in|out|with|on|off|like|here|at|under|through))|being alive|life|existing))\b",
         r"\b(?:jump(?:ing)? off(?! (?:the |a )?(?:sofa|couch|bed|table|swing|slide|trampoline|chair|step|kerb|curb|wharf|jetty|pier|dock|rocks|diving board|boat|pontoon))|hang(?:ing)? myself|driv(?:e|ing) (?:my car )?into (?:a |the )?(?:wall|tree|river|traffic|bridge|pillar|barrier|lorry|truck|oncoming))\b",
-        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic|waves|water)\b(?! with (?:the|my|her|him|them|baby|kids))", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| that| which|\s*!| to (?!die|end|kill|do it))",
+        r"\bwalk(?:ed|ing)? into the (?:ocean|sea|lake|river|traffic|waves|water)\b(?! with (?:the|my|her|him|them|baby|kids))", r"\b(?:ive|i) (?:have |got |made )?a plan\b(?! for| with| b\b| that| which|\s*!| to (?!die|end|kill|do it))(?![^.!?]{0,30}\b(?:feeling better|feel better|doctor|gp|midwife|therapist|counsell?or|health visitor|nurse)\b)",
         r"\bif i died\b", r"\bnot being here\b[^.!?]{0,30}\brelief\b",
         r"\bwish i (?:wasnt|werent|was not|had never been|was never|were never) (?:alive|born|here)\b",
         r"\b(?:wish|want|wanting|ready) (?:i could |to )?(?:just )?(?:go to )?sleep forever\b", r"\bgo to sleep forever\b",
@@ -383,18 +383,18 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("crying", -1.0, "crying cried cry tears teary weepy sobbing sob", r"(?:wont|cant) stop crying"),
     ("failing", -1.5, "failing failure disappointing worthless useless pathetic",
      r"fail at|i suck|let (?:her|him|them|everyone|the kids) down|not cut out|(?:bad|terrible|awful|horrible|worst|rubbish|crap|shit|useless) (?:mom|mother|mum|parent)"),
-    ("alone", -1.5, "alone lonely isolated invisible",
+    ("alone", -1.5, "alone lonely isolated invisible unappreciated unseen unheard",
      r"like a ghost|(?:nobody|no one|noone) checks? (?:on|in on)(?: the strong (?:friend|one|mum|mom))?|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|its just me|wish i had a village|"
-     r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped"),
+     r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped|taken for granted|(?:everyone|people|they) (?:judges?|judging|stares?|staring at) me|feel judged"),
     ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
      r"stretched thin|(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
     ("exhausted", -1.0, "exhausted tired wiped knackered sleepy shattered wrecked fried depleted banjaxed puggled",
-     r"worn (?:down|out)|done in|tapped out|cream crackered|running on no sleep|(?:so|absolutely|totally|completely) (?:cooked|spent|rooted|smashed|hanging)"),
+     r"worn (?:down|out)|wore out|done in|tapped out|cream crackered|running on no sleep|(?:so|absolutely|totally|completely) (?:cooked|spent|rooted|smashed|hanging)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
      r"(?:im|so|just|completely|totally) (?:so )?done(?=\s*(?:$|[.!,]|with (?:today|it all|everything|this|all of it)))|hanging (?:on )?by a thread|wits end|at my limit|in a heap|in (?:bits|ribbons|pieces)|cant catch a break|overstimulated|scunnered|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
      r"(?:just|barely|only) surviving|survival mode|struggling to bond|(?:trying to |cant )hold it together|(?:cant|not) bond(?:ing)?|cant afford|counting coins|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
     ("snapped", -1.0, "snapped snapping yelled rage angry irritable cranky grumpy frazzled stressed stress frustrated frustrating",
-     r"screamed at|short fuse"),
+     r"screamed at|short fuse|(?:on )?my last nerve|(?:at the )?end of my tether"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",
      r"(?:dont|not) feel like (?:myself|me)|not (?:myself|feeling myself)(?=\s*(?:$|[.!,]|today|lately))|(?:dont|cant) recogni[sz]e myself|going through the motions|"
@@ -402,15 +402,15 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("self_neglect", -1.0, "",
      r"skipping meals|skipped (?:lunch|meals|dinner|breakfast)|(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
     ("anxious", -1.0, "anxious anxiety panic panicking worried worry worrying scared afraid",
-     r"on edge|wobbly|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
+     r"on edge|wobbly|(?:had a|proper|bit of a|big) wobble|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
     ("meh", -0.5, "bleh blah meh", ""),
     ("down", -1.0, "sad miserable depressed depression depressing unhappy ugh ughh",
-     r"(?:feel|feels|feeling|felt|so|kinda|pretty|bit|really|been|im|very) (?:down|low|blue)|low (?:mood|day)|(?:so )?over (?:it|today)|"
+     r"(?:feel|feels|feeling|felt|so|kinda|pretty|bit|really|been|im|very|real|proper|super) (?:(?:real|proper|super|really|so|pretty) )?(?:down|low|blue)|my life is over|low (?:mood|day)|(?:so )?over (?:it|today)|"
      r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
      r"would have been (?:my|our|her|his) (?:due date|birthday|\w+ birthday)|passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
     ("bad", -1.0, "shite crook skint rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
-     r"(?:have |ive |had )?had better days|seen better days|not crash hot|hates? me|(?:been )?a bit of a day|(?:feel(?:ing)?|bit|kinda|so) off(?=\s*(?:$|[.!,]|today))|"
+     r"(?:stomach|sickness|tummy) bug|norovirus|vomiting|puking|throwing up|(?:have |ive |had )?had better days|seen better days|not crash hot|hates? me|(?:been )?a bit of a day|(?:feel(?:ing)?|bit|kinda|so) off(?=\s*(?:$|[.!,]|today))|"
      r"miss(?:ed|ing) (?:her|his|their|the babys|my babys) first(?: \w+)?|kicked (?:me|us) out|(?:in|at) (?:the )?hospital|on the ward|nicu|"
      r"(?:feel(?:ing)?|so|pretty|totally|completely) hopeless|(?:we|i|had a|big|huge|massive|another) (?:row|blue)\b|rowing|"
      r"(?:no|not enough) money|money(?:s| is) (?:tight|short)|(?:dont|cant) know how (?:im|were|i am|we are) (?:feeding|paying|going to pay)|"
@@ -418,7 +418,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:not|isnt|aint|wasnt) fair|(?:had|have|big|another|huge) (?:a )?fight|(?:we|i|keep|kept) (?:fought|fighting|fight)\b"),
     ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call|send help|help me(?: please| pls| plz)?(?=\s*(?:$|[.!,]))"),
     ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
-     r"same old|(?:the )?good kind of tired|could be worse|not (?:great|good),? not (?:terrible|awful|bad)|hanging in(?: there)?|no complaints|cant complain|my bad"),
+     r"same old|(?:the )?good kind of tired|(?:fine|ok|okay|good|alright),? (?:just )?(?:a )?(?:bit|little|wee bit) (?:tired|sleepy|knackered)|canny complain|mustnt grumble|cant grumble|could be worse|not (?:great|good),? not (?:terrible|awful|bad)|hanging in(?: there)?|no complaints|cant complain|my bad"),
     ("good", 1.0, "good gud great better best nice perfect solid productive chill calm calmer relaxed rested lovely grand brave sunny",
      r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person|"
      r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)|hopeful|optimistic|"
