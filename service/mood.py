@@ -116,6 +116,8 @@ _NOT_BEFORE_RATING = frozenset("""
 _TRAILING = re.compile(rf"(?:(?:[^\w\s$£€#@+:/%&*=<>'-]|\s[-–—])\s*{_NUM}"
                        rf"|(?<![a-z])([a-z]+)\s+([1-5](?:\.5)?))(?:ish)?(?!\.?\d)(?:\s*x+)?[^\w]*$")
 _LOW_HIGH = re.compile(r"\b(low|high)\s+(?:a\s+)?([1-5])\b(?!\.\d)" + _NOT_A_UNIT)
+# Tagalog's polite particle ("salamat po", "mabuti po"): no mood in it.
+_PARTICLE = re.compile(r"(?i)(?<![\w'])po(?![\w'])")
 _ONE_MORE_TIME = re.compile(r"\bif (?:i|he|she|they|anyone|someone|the baby|my \w+)\b[^.!?]{0,50}\bone more time\b")
 _LAUGHING = re.compile(r"\b(?:lol|lmao|haha\w*|hehe)\b|😂|🤣|😅")
 _SOFTENERS = frozenset({"bit", "abit", "little", "slightly", "kinda", "kind", "somewhat", "just", "mildly"})
@@ -127,6 +129,9 @@ _AFTER_NUMBER_WORD = re.compile(r"\s*(?:$|[^\w\s]|(?:but|and|today|tbh|lol|i gue
 
 def score(text: str) -> Mood:
     norm = normalise(text)
+    # VADER reads the raw text, and its lexicon knows "po" as an insult (three substring checks first: cheap).
+    if ("po" in text or "Po" in text or "PO" in text) and _PARTICLE.search(text):
+        text = _PARTICLE.sub(" ", text)
     if not norm.strip():
         return Mood(UNCLEAR, None, ("unclear:empty",))
     crisis, softened = _crisis_signs(norm)
@@ -160,6 +165,8 @@ def normalise(text: str) -> str:
     if not text.isascii():  # most replies are plain ASCII; skip the Unicode work for them
         text = unicodedata.normalize("NFKC", text).replace("\ufe0f", "").replace("\u200d", "")
         text = re.sub(r"[\U0001F3FB-\U0001F3FF]", "", text)  # skin tones carry no mood
+        # Accents off Latin letters, so "cansá" and "estoy bién" are words the lexicon can know.
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     t = text.lower()
     for mark in _APOSTROPHES:  # five substring checks are cheaper than one str.translate
         if mark in t:
@@ -189,7 +196,9 @@ def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
                 words = set(_WORD.findall(sentence))
                 reported = bool(words & lex.THIRD_PERSON) and not words & lex.FIRST_PERSON
                 kinds.setdefault("means", set()).add("reported" if reported else "self")
-    if kinds and _MASKS.search(norm):  # "asking for a friend" is how the question is often asked
+    if not kinds:  # most replies: nothing to sort
+        return [], []
+    if _MASKS.search(norm):  # "asking for a friend" is how the question is often asked
         kinds = {g: {"self"} for g in kinds}
     found = [g for g in _GROUPS if "self" in kinds.get(g, ())]
     softened = [f"crisis_{sorted(kinds[g])[0]}:{g}" for g in _GROUPS if g in kinds and g not in found]

@@ -14,7 +14,7 @@ REWRITES: dict[str, str] = {
     "would not": "wouldnt", "does not": "doesnt", "i am": "im", "i have": "ive", "i would": "id",
     "kms": "kill myself", "kys": "kill yourself", "unalive": "kill", "sewerslide": "suicide",
     "myslef": "myself", "my self": "myself", "mysef": "myself", "abt": "about", "rn": "right now",
-    "u": "you", "ur": "your", "tho": "though", "thru": "through", "ppl": "people",
+    "po": "", "u": "you", "ur": "your", "tho": "though", "thru": "through", "ppl": "people",
     "okey": "okay", "k": "ok", "kk": "ok", "bc": "because", "cuz": "because", "ded": "dead",
     "suicidle": "suicidal", "sucidal": "suicidal", "hurtin": "hurting", "nothin": "nothing",
 }
@@ -366,7 +366,7 @@ FIRST_PERSON = frozenset({"i", "im", "id", "ive", "ill", "me", "myself"})
 # NEGATIONS on purpose: before a crisis phrase, "i wasnt kidding about wanting to die" must
 # stay a crisis, so only the plain negations above soften one.
 WORD_NEGATIONS = NEGATIONS | frozenset({"wasnt", "werent", "arent", "aint", "doesnt", "havent", "hasnt", "hadnt",
-                                        "couldnt", "shouldnt", "neither"})
+                                        "couldnt", "shouldnt", "neither", "nuh", "ion", "cyaan", "caan"})
 
 # The mothers' lexicon: (reason name, weight, single words, multi-word phrases as regex).
 # Negative weights pull towards low. Single words are looked up in a dict (fast); phrases
@@ -380,36 +380,37 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
     ("no_sleep", -1.0, "zombie sleepless insomnia",
      r"no sleep|not slept|havent slept|no naps?|sleep deprived|up every (?:hour|hr)|up all night|worst night|"
      r"(?:not|barely|hardly|never) sleeping|(?:cant|couldnt) sleep|(?:barely|hardly) (?:slept|sleep)|(?:nobody|no one) (?:is )?sleeping"),
-    ("crying", -1.0, "crying cried cry tears teary weepy sobbing sob", r"(?:wont|cant) stop crying"),
+    ("crying", -1.0, "crying cried cry tears teary weepy sobbing sob chorei llorando llore",
+     r"(?:wont|cant|doesnt|dont|didnt|never|wouldnt) stops? (?:crying|screaming)"),
     ("failing", -1.5, "failing failure disappointing worthless useless pathetic",
      r"fail at|i suck|let (?:her|him|them|everyone|the kids) down|not cut out|(?:bad|terrible|awful|horrible|worst|rubbish|crap|shit|useless) (?:mom|mother|mum|parent)"),
-    ("alone", -1.5, "alone lonely isolated invisible unappreciated unseen unheard",
-     r"like a ghost|(?:nobody|no one|noone) checks? (?:on|in on)(?: the strong (?:friend|one|mum|mom))?|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|its just me|wish i had a village|"
+    ("alone", -1.5, "sola sozinha alone lonely isolated invisible unappreciated unseen unheard",
+     r"(?:no ?one|nobody|no body) to (?:help|talk to|turn to|lean on)|(?:ion|i dont|dont) (?:got|have) (?:nobody|no one|anyone) to help|like a ghost|(?:nobody|no one|noone) checks? (?:on|in on)(?: the strong (?:friend|one|mum|mom))?|(?:no one|nobody) (?:helps|asks|cares|gets it|gets me|understands|notices)|no help|doesnt get it|left out|ghosted|its just me|wish i had a village|"
      r"(?:havent|not) (?:spoken|talked) to (?:another|an|any) adult|friends (?:all )?stopped|taken for granted|(?:everyone|people|they) (?:judges?|judging|stares?|staring at) me|feel judged"),
-    ("overwhelmed", -1.5, "overwhelm overwhelmed overwhelming heavy drained burnout burnt",
-     r"stretched thin|(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
-    ("exhausted", -1.0, "exhausted tired wiped knackered sleepy shattered wrecked fried depleted banjaxed puggled",
-     r"worn (?:down|out)|wore out|done in|tapped out|cream crackered|running on no sleep|(?:so|absolutely|totally|completely) (?:cooked|spent|rooted|smashed|hanging)"),
+    ("overwhelmed", -1.5, "sobrecarregada harta pareshaan wahala hirap mushkil overwhelm overwhelmed overwhelming heavy drained burnout burnt",
+     r"over whelmed|stretched thin|(?:all|its|is|was|been|feels|this is) too much|too much(?= *(?:$|[.!?,]|right now|today|lately|for me|to handle))|(?:was|is|its|been|so) a lot(?! of| better| more)|cant do it all|so behind|behind on everything|burn(?:ed|t)? out"),
+    ("exhausted", -1.0, "cansada cansado cansa cansadisima cansadissima agotada agotado exausta exausto pagod thak thaki exhausted tired wiped knackered sleepy shattered wrecked fried depleted banjaxed puggled",
+     r"no (?:more )?(?:power|energy|strength) left|(?:i have|ive got|got) no (?:more )?(?:power|energy|strength)|worn (?:down|out)|wore out|done in|tapped out|cream crackered|running on no sleep|(?:so|absolutely|totally|completely) (?:cooked|spent|rooted|smashed|hanging)"),
     ("struggling", -1.5, "struggling struggle struggled struggles barely",
-     r"(?:im|so|just|completely|totally) (?:so )?done(?=\s*(?:$|[.!,]|with (?:today|it all|everything|this|all of it)))|hanging (?:on )?by a thread|wits end|at my limit|in a heap|in (?:bits|ribbons|pieces)|cant catch a break|overstimulated|scunnered|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
+     r"(?:im|so|just|completely|totally) (?:so )?done(?=\s*(?:$|[.!,]|with (?:today|it all|everything|this|all of it)))|hanging (?:on )?by a thread|wits end|wits and|at my limit|in a heap|in (?:bits|ribbons|pieces)|cant catch a break|overstimulated|scunnered|end of my rope|breaking me|losing (?:it|my mind)|lost it|(?:im|i am|feel(?:ing)? like|such|total|complete|emotional|been|hot) (?:a )?mess|"
      r"(?:just|barely|only) surviving|survival mode|struggling to bond|(?:trying to |cant )hold it together|(?:cant|not) bond(?:ing)?|cant afford|counting coins|falling apart|nothing (?:is )?(?:going|goes) right|everything (?:is )?going wrong"),
     ("snapped", -1.0, "snapped snapping yelled rage angry irritable cranky grumpy frazzled stressed stress frustrated frustrating",
      r"screamed at|short fuse|(?:on )?my last nerve|(?:at the )?end of my tether"),
     ("guilt", -1.0, "guilt guilty ashamed regret", ""),
     ("not_myself", -1.5, "numb empty autopilot blur",
      r"(?:dont|not) feel like (?:myself|me)|not (?:myself|feeling myself)(?=\s*(?:$|[.!,]|today|lately))|(?:dont|cant) recogni[sz]e myself|going through the motions|"
-     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|not a person|disconnected|used to be (?:fun|happy|me)"),
+     r"(?:dont|cant) feel anything|shell of (?:myself|who i was|my old self)|lost myself|milk machine|feel like (?:a )?robot|not a person|disconnected|used to be (?:fun|happy|me)"),
     ("self_neglect", -1.0, "",
      r"skipping meals|skipped (?:lunch|meals|dinner|breakfast)|(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
     ("anxious", -1.0, "anxious anxiety panic panicking worried worry worrying scared afraid",
      r"on edge|wobbly|(?:had a|proper|bit of a|big) wobble|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
     ("meh", -0.5, "bleh blah meh", ""),
-    ("down", -1.0, "sad miserable depressed depression depressing unhappy ugh ughh",
-     r"(?:feel|feels|feeling|felt|so|kinda|pretty|bit|really|been|im|very|real|proper|super) (?:(?:real|proper|super|really|so|pretty) )?(?:down|low|blue)|my life is over|low (?:mood|day)|(?:so )?over (?:it|today)|"
+    ("down", -1.0, "triste malungkot udaas sad miserable depressed depression depressing unhappy ugh ughh",
+     r"(?:feel|feels|feeling|felt|so|kinda|pretty|bit|really|been|im|very|real|proper|super) (?:(?:real|proper|super|really|so|pretty) )?(?:down|low|blue)|(?:my )?(?:spirits?|mood|energy) (?:is|are|was|so|been|feels?) (?:so |really )?(?:down|low)|my life is over|low (?:mood|day)|(?:so )?over (?:it|today)|"
      r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
      r"would have been (?:my|our|her|his) (?:due date|birthday|\w+ birthday)|passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
-    ("bad", -1.0, "shite crook skint rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
+    ("bad", -1.0, "mal shite crook skint rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
      r"(?:stomach|sickness|tummy) bug|norovirus|vomiting|puking|throwing up|(?:have |ive |had )?had better days|seen better days|not crash hot|hates? me|(?:been )?a bit of a day|(?:feel(?:ing)?|bit|kinda|so) off(?=\s*(?:$|[.!,]|today))|"
      r"miss(?:ed|ing) (?:her|his|their|the babys|my babys) first(?: \w+)?|kicked (?:me|us) out|(?:in|at) (?:the )?hospital|on the ward|nicu|"
      r"(?:feel(?:ing)?|so|pretty|totally|completely) hopeless|(?:we|i|had a|big|huge|massive|another) (?:row|blue)\b|rowing|"
@@ -417,9 +418,9 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:want|need|wish for) (?:one|a|just one) (?:full )?night (?:of|where i|of proper) ?sleep|miss my|nobody warned|not feeling it|(?:ive |have )?been better|could be better|couldnt be worse|good grief|unfair|not (?:doing |feeling )?(?:so |too )?hot|"
      r"(?:not|isnt|aint|wasnt) fair|(?:had|have|big|another|huge) (?:a )?fight|(?:we|i|keep|kept) (?:fought|fighting|fight)\b"),
     ("need_help", -1.0, "", r"need (?:a )?(?:help|break|breather|hug)|someone (?:come|take)|come over|please call|send help|help me(?: please| pls| plz)?(?=\s*(?:$|[.!,]))"),
-    ("ok", 0.5, "ok okay fine alright aight decent normal average survived",
+    ("ok", 0.5, "bien bem theek tamam mabuti accha alhamdulillah ok okay fine alright aight decent normal average survived",
      r"same old|(?:the )?good kind of tired|(?:fine|ok|okay|good|alright),? (?:just )?(?:a )?(?:bit|little|wee bit) (?:tired|sleepy|knackered)|canny complain|mustnt grumble|cant grumble|could be worse|not (?:great|good),? not (?:terrible|awful|bad)|hanging in(?: there)?|no complaints|cant complain|my bad"),
-    ("good", 1.0, "good gud great better best nice perfect solid productive chill calm calmer relaxed rested lovely grand brave sunny",
+    ("good", 1.0, "easy masaya mast badhiya chillin vibin good gud great better best nice perfect solid productive chill calm calmer relaxed rested lovely grand brave sunny",
      r"(?:doing|going|really|pretty|very|so|all|slept) well|well (?:thanks|rested)|feel(?:ing)? human|myself again|new person|"
      r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)|hopeful|optimistic|"
      r"alone time|me time|(?:alone|on my own|to myself) for (?:\d+|an?|half an|twenty|ten|a whole) (?:mins?|minutes|hours?|hrs?|day|afternoon|evening|morning)|"

@@ -82,6 +82,8 @@ def test_time_alone_hope_and_ordinary_dosing_questions_are_fine(text: str) -> No
     "she screamed for an hour in the car, so fun 🙃 but honestly we're ok", "First steps today!!! 😭😭😭",
     "Had a bit of a panic over nothing lol. Fine now", "4 x", "5 x",
     "Talked to my doctor and I have a plan now, feeling better. 3.5", "Fine, bit tired", "Canny complain",
+    # Other Englishes and a little of other languages.
+    "masaya po kami today", "Mabuti po", "thank you po", "estoy bien", "easy day today",
 ])
 def test_a_fine_day_with_small_complaints_raises_no_alert(text: str) -> None:
     assert score(text).level == OK
@@ -100,6 +102,11 @@ def test_a_fine_day_with_small_complaints_raises_no_alert(text: str) -> None:
     "Had a proper wobble today, felt like I couldn't do any of it", "feel like everyone judges me at the shops cos im young",
     "Husband forgot our anniversary. Feeling pretty unappreciated", "im stuck at home. feel like my life is over",
     "Three kids with the stomach bug. Kill me now lol", "Husband working late every night this week and I'm on my last nerve. 3",
+    "mi nuh feel good today, mi just a cry", "cansadíssima. he doesnt stop crying", "she never stops crying", "Tings nuh easy at all",
+    "ion got nobody to help me wit these kids", "Nobody to help me with the baby, my husband dey travel", "toy cansá, like really cansá",
+    "My spirit is down today", "I have no more power. Every day the same, I feel like robot", "ion feel good",
+    "me siento sola aqui, nobody to talk to", "bahut thak gayi hoon", "dil bohat udaas hai", "tô mal hoje, chorei muito",
+    "so over whelmed", "at my wits and",
 ])
 def test_the_same_mechanisms_still_hear_a_low_day(text: str) -> None:
     assert score(text).level == LOW
