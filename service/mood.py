@@ -246,6 +246,8 @@ def _scale(norm: str) -> tuple[float, str] | None:
         if not any(start <= m.start(1) < start + 12 for start, _, _ in mentions):
             mentions.append((m.start(), _number(m.group(1)), f"scale:{_fmt(_number(m.group(1)))}"))
     for m in _LOW_HIGH.finditer(norm):  # "low 3", "a high 2": half a point either way
+        if m.group(1) == "high" and m.group(2) == "5":  # a high five
+            continue
         value = _number(m.group(2)) + (-0.5 if m.group(1) == "low" else 0.5)
         mentions.append((m.start(2), value, f"scale:{_fmt(value)}"))
     trailing = _TRAILING.search(norm, max(0, len(norm) - 40))  # it closes the reply: only its tail is read

@@ -425,7 +425,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:guilt|worry|stress|pain|drama|tantrum)[ -]?free|bad ass|(?:is|was|its|are) the shit(?! out)|hopeful|optimistic|"
      r"alone time|me time|(?:alone|on my own|to myself) for (?:\d+|an?|half an|twenty|ten|a whole) (?:mins?|minutes|hours?|hrs?|day|afternoon|evening|morning)|"
      r"(?:an?|the|whole) (?:hour|afternoon|evening|morning|day) (?:to myself|alone)|one less thing to worry about|nothing to worry about|"
-     r"all (?:fine|good|ok|okay|well)|barely (?:cried|fussed|flinched|noticed|complained|woke|stirred|a peep|made a sound|murmured|whinged|moaned)|on the mend|nothing major|made it (?:on time|in time|through)|good (?:knackered|tired|exhausted)"),
+     r"all (?:fine|good|ok|okay|well)|(?:slept|sleeping|sleeps) through(?: the night)?|barely (?:cried|fussed|flinched|noticed|complained|woke|stirred|a peep|made a sound|murmured|whinged|moaned)|on the mend|nothing major|made it (?:on time|in time|through)|good (?:knackered|tired|exhausted)"),
     ("happy", 1.5, "happy amazing awesome fantastic wonderful excellent love loved loving proud blessed grateful thankful content crawled "
      "peaceful relief relieved yay woohoo winning strong excited enjoy enjoying enjoyed fun cute melting progress miracle nailed",
      r"first (?:steps?|words?|smiles?|tooth|giggle|laugh)|rolled over|(?:started|is|was) (?:crawling|walking)|milestone|worth it|killed it|killing it|cant stop (?:smiling|laughing)|crushed (?:it|my)|(?:couldnt|could not) (?:be|have been) (?:better|happier)|never (?:been|felt) (?:better|happier)"),

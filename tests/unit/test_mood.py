@@ -83,7 +83,7 @@ def test_time_alone_hope_and_ordinary_dosing_questions_are_fine(text: str) -> No
     "Had a bit of a panic over nothing lol. Fine now", "4 x", "5 x",
     "Talked to my doctor and I have a plan now, feeling better. 3.5", "Fine, bit tired", "Canny complain",
     # Other Englishes and a little of other languages.
-    "masaya po kami today", "Mabuti po", "thank you po", "estoy bien", "easy day today",
+    "masaya po kami today", "Mabuti po", "thank you po", "estoy bien", "easy day today", "high 5 to me, she slept through",
 ])
 def test_a_fine_day_with_small_complaints_raises_no_alert(text: str) -> None:
     assert score(text).level == OK
