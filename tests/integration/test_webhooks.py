@@ -54,6 +54,27 @@ def test_a_signature_over_other_fields_is_rejected(signed_post: Any, settings: A
     assert stored(db) == 0
 
 
+def test_a_signature_over_the_url_with_or_without_its_port_is_accepted(signed_post: Any, settings: Any,
+                                                                      db: Any) -> None:
+    """Twilio's signing has not always matched the URL as configured (":443" added or left off): the
+    library's full check still accepts either form, behind our one-HMAC check of the exact URL."""
+    from urllib.parse import urlparse
+
+    from twilio.request_validator import RequestValidator, add_port, remove_port
+
+    url = urlparse(settings.public_base_url + "/twilio/inbound")
+    other = (remove_port(url) if url.port else add_port(url))
+    assert other != url.geturl()
+    data = inbound(body="fine thanks")
+    signature = RequestValidator(settings.twilio_auth_token).compute_signature(other, data)
+    assert signed_post("/twilio/inbound", data, signature=signature).status_code == 200
+    with db() as s:
+        assert s.scalars(select(Message.provider_sid).where(Message.direction == "in")).all() == [data["MessageSid"]]
+    kept = stored(db)
+    assert signed_post("/twilio/inbound", inbound(sid="SM" + "b" * 32), signature="\u00e9t\u00e9").status_code == 403
+    assert stored(db) == kept
+
+
 def test_a_forged_status_callback_changes_nothing(signed_post: Any, db: Any) -> None:
     response = signed_post("/twilio/status", {"MessageSid": "SM1", "MessageStatus": "delivered"}, signature="x")
     assert response.status_code == 403
