@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from service import alerts, audit, delivery, outbox, pacing, quiet
 from service.config import Settings
@@ -44,6 +44,18 @@ CLAIM = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("p_id"), _MESSAGES.
 MARK_SENT = (update(_MESSAGES).where(_MESSAGES.c.id == bindparam("p_id"), _MESSAGES.c.status == "sending")
              .values(status="sent", provider_sid=bindparam("p_sid"), error_code=None, updated_at=bindparam("p_now")))
 _RELATED: dict[tuple[bool, ...], Select[Any]] = {}  # by which of LINKS a message names
+# What the send rules read of a message, its member and its check-in (the bulk of every fan-out), and
+# nothing more: each column fetched costs the driver and the ORM something on every send, and a column
+# read that is not here is loaded on first use (one more query, never a wrong answer). A buddy or an
+# alert is loaded whole: few sends name one. tests/integration/test_send_batches.py counts the queries.
+_SEND_COLUMNS: dict[type, Any] = {
+    Message: load_only(Message.member_id, Message.buddy_id, Message.checkin_id, Message.alert_id, Message.to_addr,
+              Message.from_addr, Message.body, Message.kind, Message.urgent, Message.status, Message.error_code,
+              Message.attempts, Message.validity_seconds, Message.created_at),
+    Member: load_only(Member.phone, Member.timezone, Member.checkin_time, Member.checkin_days, Member.checkin_every,
+              Member.checkin_anchor, Member.quiet_hours, Member.status),
+    CheckIn: load_only(CheckIn.due_at, CheckIn.manual, CheckIn.state),
+}
 
 
 def _now() -> datetime:
@@ -212,6 +224,8 @@ def _load_related(db: Session, message_id: int, claimed: Row[Any]) -> Row[Any]:
         statement = select(DoNotText.phone_hash, Message, *(entity for entity, _fk in links)).select_from(Message)
         for entity, fk in links:
             statement = statement.outerjoin(entity, entity.id == fk)
+        loaded = (Message, *(entity for entity, _fk in links))
+        statement = statement.options(*(_SEND_COLUMNS[entity] for entity in loaded if entity in _SEND_COLUMNS))
         statement = _RELATED.setdefault(named, statement.outerjoin(
             DoNotText, DoNotText.phone_hash == bindparam("p_hash")).where(Message.id == bindparam("p_id")))
     return db.execute(statement, {"p_hash": phone_hash(phone), "p_id": message_id}).one()

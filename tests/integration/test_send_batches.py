@@ -3,18 +3,22 @@ recorded on its own, a batch never stops at one bad row, and the sweeper knows a
 still waits in the queue."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from redis import Redis
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from service import outbox
 from service.members import add_do_not_text
+from service.db import engine_for
 from service.delivery import QUEUED
-from service.models import Message
+from service.models import CheckIn, Message
 from service.queues import BATCH_SIZE, DEFAULT, URGENT, queue
-from tests.conftest import texts_to
+from service.texts import render
+from tests.conftest import BUDDY, MOM, texts_to
+from tests.integration.test_checkin_loop import consent_both, enrol
 from workers import context, jobs, periodic
 
 UTC = timezone.utc
@@ -125,3 +129,39 @@ def test_a_batch_writes_the_delivery_statuses_queued_while_it_ran(app: Any, db: 
     jobs.send_batch(write_checkins(db, 1, dispatch=False))
     with db() as s:
         assert set(s.scalars(select(Message.status).where(Message.id.in_(earlier)))) == {"delivered"}
+
+
+def test_each_send_runs_a_fixed_few_statements(cli: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
+    """A send claims its row, loads what the send rules read in one query, and records the SID:
+    three statements for a planned check-in, four for an alert (which marks the alert sent too). A
+    column the rules read that the load leaves out would show here as one more query on every send."""
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
+    with db() as s:  # a planned check-in, not an operator's: her schedule and quiet hours are read
+        s.execute(update(CheckIn).values(manual=False))
+        checkin_message = s.scalars(select(Message.id).where(Message.kind == "checkin")).one()
+    main = threading.get_ident()
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.get_ident() == main and statement.split()[0].upper() in ("SELECT", "UPDATE", "INSERT", "DELETE"):
+            seen.append(statement.split()[0].upper())
+
+    def statements_of_send(message_id: int) -> tuple[str, list[str]]:
+        seen.clear()
+        event.listen(engine_for(settings.database_url), "before_cursor_execute", record)
+        try:
+            outcome = jobs.send_message(message_id)
+        finally:
+            event.remove(engine_for(settings.database_url), "before_cursor_execute", record)
+        return outcome.split()[0], list(seen)
+
+    assert statements_of_send(checkin_message) == ("sent", ["UPDATE", "SELECT", "UPDATE"])
+    run_jobs()
+    sim.send_inbound(MOM.phone, "honestly I'm drowning")
+    with db() as s:
+        alert_message = s.scalars(select(Message.id).where(Message.kind == "alert")).one()
+    assert statements_of_send(alert_message) == ("sent", ["UPDATE", "SELECT", "UPDATE", "UPDATE"])
+    assert texts_to(sim, MOM.phone)[-1] == render("checkin", name="Amanda")
+    assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low", buddy="Sarah", member="Amanda")
