@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("status", __name__, static_folder=str(ROOT / "static"), static_url_path="/static")
 bp.register_blueprint(actions_bp)  # the page's POST actions: /status/...
 
-WORKER_STALE = 90   # seconds: RQ's default heartbeat TTL
+WORKER_STALE = 90   # seconds: two heartbeats of an idle worker missed (workers.worker.WORKER_TTL)
 CLOCK_LATE = 10     # the clock ticks every second
 CLOCK_STOPPED = 60
 LAST_TICK_KEY = "village:clock:last-tick"  # written by workers.clock (service never imports workers)

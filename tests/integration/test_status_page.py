@@ -381,3 +381,29 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(db: Any, 
                           **{"X-Forwarded-For": address}).status_code == 401
     assert login_from(proxied, "10.0.0.1", **{"X-Forwarded-For": "198.51.100.7"}).status_code == 429
     assert login_from(proxied, "10.0.0.1", **{"X-Forwarded-For": "203.0.113.9"}).status_code == 302
+
+
+def test_an_idle_worker_heartbeats_often_enough_to_show_alive(app: Any, redis_url: str) -> None:
+    """An idle worker refreshes its heartbeat once per blocking wait; just before the next one is
+    due it must still count as alive, or the page (and /metrics) cry wolf all night."""
+    from datetime import datetime, timedelta, timezone
+
+    from redis import Redis
+
+    from service.status import queue_figures
+    from workers.worker import make_worker
+
+    worker = make_worker("urgent", Redis.from_url(redis_url), name="idle-urgent")
+    worker.register_birth()
+    try:
+        worker.heartbeat()
+        beat = worker.last_heartbeat or datetime.now(timezone.utc)
+        just_before_next = beat.replace(tzinfo=timezone.utc) + timedelta(seconds=worker.dequeue_timeout + 5)
+        [shown] = [w for w in queue_figures(Redis.from_url(redis_url), just_before_next)["workers"]
+                   if w["name"] == "idle-urgent"]
+        assert shown["alive"]
+        long_gone = just_before_next + timedelta(seconds=worker.dequeue_timeout)
+        [shown] = [w for w in queue_figures(Redis.from_url(redis_url), long_gone)["workers"] if w["name"] == "idle-urgent"]
+        assert not shown["alive"]
+    finally:
+        worker.register_death()
