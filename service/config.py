@@ -155,8 +155,20 @@ def _check(s: Settings) -> None:
         raise ConfigError("SENDING_STUCK_SECONDS must be longer than TWILIO_HTTP_TIMEOUT")
     if not 1 <= s.checkin_validity_seconds <= 36000:
         raise ConfigError("CHECKIN_VALIDITY_SECONDS must be between 1 and 36000 (Twilio's limit)")
-    if s.crisis_escalation_minutes < 1:
-        raise ConfigError("CRISIS_ESCALATION_MINUTES must be at least 1")
+    if s.crisis_escalation_minutes < 1 or s.low_escalation_minutes < 1:
+        raise ConfigError("CRISIS_ESCALATION_MINUTES and LOW_ESCALATION_MINUTES must be at least 1")
+    if s.low_alert_cooldown_hours < 0:
+        raise ConfigError("LOW_ALERT_COOLDOWN_HOURS must be 0 or more")
+    if s.operator_alert_phone:
+        # The on-duty operator is the last person a crisis reaches: a number that cannot be texted
+        # would route every crisis nowhere, so it stops start-up instead.
+        from service.phones import InvalidPhone, parse_phone
+
+        try:
+            parse_phone(s.operator_alert_phone)
+        except InvalidPhone:
+            raise ConfigError(f"OPERATOR_ALERT_PHONE is not a phone number that can be texted "
+                              f"(E.164, like +12025550123)") from None
     if s.status_api_token and len(s.status_api_token) < 24:
         raise ConfigError("STATUS_API_TOKEN must be at least 24 characters (or unset)")
     if s.twilio_mps < 0 or s.missed_nudge_after < 1 or s.unreachable_after_days < 1:

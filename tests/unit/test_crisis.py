@@ -35,3 +35,18 @@ def test_a_malformed_table_stops_start_up(bad: str) -> None:
 def test_the_crisis_reply_is_short_warm_and_resource_first() -> None:
     text = crisis_reply("+12025550143", "Amanda")
     assert text.startswith("Amanda, I'm so glad you told me") and "911" in text and len(text) <= 306
+
+
+@pytest.mark.parametrize("name, bad", [
+    ("OPERATOR_ALERT_PHONE", "911"), ("OPERATOR_ALERT_PHONE", "not a phone"), ("OPERATOR_ALERT_PHONE", "+1202555019"),
+    ("LOW_ESCALATION_MINUTES", "0"), ("LOW_ESCALATION_MINUTES", "-5"), ("CRISIS_ESCALATION_MINUTES", "0"),
+    ("LOW_ALERT_COOLDOWN_HOURS", "-1"),
+])
+def test_a_safety_setting_that_would_route_crises_nowhere_stops_start_up(name: str, bad: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: bad})
+
+
+def test_a_good_operator_phone_and_no_cooldown_are_accepted() -> None:
+    settings = load_settings({"OPERATOR_ALERT_PHONE": "+12025550111", "LOW_ALERT_COOLDOWN_HOURS": "0"})
+    assert settings.operator_alert_phone == "+12025550111" and settings.low_alert_cooldown_hours == 0
