@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -28,16 +29,18 @@ def accepted_buddies(member: Member) -> list[Buddy]:
 
 
 def raise_alerts(session: Session, settings: Settings, member: Member, level: str, *,
-                 checkin: CheckIn | None, words: str | None, now: datetime) -> list[Alert]:
-    """Alerts for a low or crisis reply. Returns those written (empty when none was due)."""
+                 checkin: CheckIn | None, words: str | None, now: datetime,
+                 message_id: int | None = None) -> list[Alert]:
+    """Alerts for a low or crisis reply (`message_id`, the reply). Returns those written (empty
+    when none was due)."""
     if level == "low":
-        return _low_alert(session, settings, member, checkin=checkin, words=words, now=now)
+        return _low_alert(session, settings, member, checkin=checkin, words=words, now=now, message_id=message_id)
     buddies = accepted_buddies(member)
     if not buddies:
-        return _operator_alert(session, settings, member, checkin=checkin)
+        return _operator_alert(session, settings, member, checkin=checkin, message_id=message_id)
     emergency = crisis_line(region(member.phone)).emergency
     body = lambda b: render("alert_crisis", buddy=b.name, member=member.name, emergency=emergency)  # noqa: E731
-    return [_alert_buddy(session, settings, member, b, "crisis", body(b), checkin) for b in buddies]
+    return [_alert_buddy(session, settings, member, b, "crisis", body(b), checkin, message_id) for b in buddies]
 
 
 # Built once: every low reply runs it.
@@ -46,7 +49,7 @@ _RECENT_LOW_ALERT = select(Alert.id).where(Alert.member_id == bindparam("member_
 
 
 def _low_alert(session: Session, settings: Settings, member: Member, *, checkin: CheckIn | None,
-               words: str | None, now: datetime) -> list[Alert]:
+               words: str | None, now: datetime, message_id: int | None) -> list[Alert]:
     since = now - timedelta(hours=settings.low_alert_cooldown_hours)
     recent = session.scalar(_RECENT_LOW_ALERT, {"member_id": member.id, "since": since})
     buddies = accepted_buddies(member)
@@ -57,13 +60,13 @@ def _low_alert(session: Session, settings: Settings, member: Member, *, checkin:
         body = render("alert_low_words", buddy=buddy.name, member=member.name, words=words.strip()[:300])
     else:
         body = render("alert_low", buddy=buddy.name, member=member.name)
-    return [_alert_buddy(session, settings, member, buddy, "low", body, checkin)]
+    return [_alert_buddy(session, settings, member, buddy, "low", body, checkin, message_id)]
 
 
 def _alert_buddy(session: Session, settings: Settings, member: Member, buddy: Buddy, level: str,
-                 body: str, checkin: CheckIn | None) -> Alert:
+                 body: str, checkin: CheckIn | None, message_id: int | None) -> Alert:
     alert = Alert(member_id=member.id, buddy_id=buddy.id, checkin_id=checkin.id if checkin else None,
-                  level=level, recipient="buddy", state="pending")
+                  message_id=message_id, level=level, recipient="buddy", state="pending")
     session.add(alert)
     outbox.add(session, to=address(buddy.phone, buddy.channel), sender=sender_for(settings, buddy.channel),
                body=body, kind="alert", urgent=True, member_id=member.id, buddy_id=buddy.id, alert=alert)
@@ -72,7 +75,7 @@ def _alert_buddy(session: Session, settings: Settings, member: Member, buddy: Bu
 
 
 def _operator_alert(session: Session, settings: Settings, member: Member, *,
-                    checkin: CheckIn | None) -> list[Alert]:
+                    checkin: CheckIn | None, message_id: int | None) -> list[Alert]:
     try:
         phone = parse_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
     except InvalidPhone:
@@ -81,17 +84,27 @@ def _operator_alert(session: Session, settings: Settings, member: Member, *,
         # Nobody to text: the status page's safety queue is the last line.
         log.error("crisis from member %s and no accepted buddy nor OPERATOR_ALERT_PHONE", member.id)
         audit.record(session, "crisis_unrouted", member_id=member.id)
-        alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None,
+        alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None, message_id=message_id,
                       level="crisis", recipient="operator", state="unrouted")
         session.add(alert)
         return [alert]
-    alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None, level="crisis",
-                  recipient="operator", state="pending")
+    alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None, message_id=message_id,
+                  level="crisis", recipient="operator", state="pending")
     session.add(alert)
     outbox.add(session, to=phone, sender=settings.sender, body=render("alert_crisis_operator", member_id=member.id),
                kind="alert", urgent=True, member_id=member.id, alert=alert)
     audit.record(session, "alert_crisis_operator", member_id=member.id)
     return [alert]
+
+
+def same_episode(alert: Alert) -> Any:
+    """A WHERE clause for the alerts raised by the same reply as `alert` (its check-in's answer, or
+    the one reply that answered none): figures.episode_key in SQL."""
+    if alert.checkin_id is not None:
+        return Alert.checkin_id == alert.checkin_id
+    if alert.message_id is not None:
+        return Alert.message_id == alert.message_id
+    return Alert.id == alert.id
 
 
 def acknowledge(session: Session, buddy_ids: tuple[int, ...], now: datetime) -> int:
@@ -119,14 +132,14 @@ def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
         if member is None:
             continue
         tried = set(session.scalars(select(Alert.buddy_id).where(
-            Alert.member_id == member.id, Alert.checkin_id == alert.checkin_id, Alert.level == "low")))
+            Alert.member_id == member.id, Alert.level == "low", same_episode(alert))))
         following = [b for b in accepted_buddies(member) if b.id not in tried]
         audit.record(session, "alert_escalated", member_id=member.id, buddy_id=alert.buddy_id)
         if following:
             buddy = following[0]
             body = render("alert_low", buddy=buddy.name, member=member.name)
             _alert_buddy(session, settings, member, buddy, "low", body,
-                         session.get(CheckIn, alert.checkin_id) if alert.checkin_id else None)
+                         session.get(CheckIn, alert.checkin_id) if alert.checkin_id else None, alert.message_id)
             escalated += 1
     return escalated
 

@@ -184,14 +184,20 @@ class Episode:
 
 
 def episode_key(alert: Any) -> tuple[Any, ...]:
-    return (alert.member_id, alert.level, alert.checkin_id if alert.checkin_id is not None else f"a{alert.id}")
+    """Alerts raised by one reply: the answer to a check-in, or one reply that answered none (her
+    buddies, the next buddy, the operator's text all carry its message id)."""
+    if alert.checkin_id is not None:
+        return (alert.member_id, alert.level, alert.checkin_id)
+    if alert.message_id is not None:
+        return (alert.member_id, alert.level, f"m{alert.message_id}")
+    return (alert.member_id, alert.level, f"a{alert.id}")
 
 
 def safety(db: Session, now: datetime) -> dict[str, Any]:
     """Crisis and low alerts of the last 14 days as episodes: open ones first, then the latest closed."""
     since = now - timedelta(days=DAYS)
     # Plain columns, not ORM objects: the page reads thousands of these rows on a busy fortnight.
-    alerts = db.execute(select(Alert.id, Alert.member_id, Alert.checkin_id, Alert.level, Alert.state,
+    alerts = db.execute(select(Alert.id, Alert.member_id, Alert.checkin_id, Alert.message_id, Alert.level, Alert.state,
                                Alert.created_at, Alert.acknowledged_at, Alert.escalated_at, Alert.handled_at,
                                Alert.handled_by, Alert.handled_note, Member.name, Member.phone, Buddy.name,
                                Buddy.phone)
@@ -202,7 +208,7 @@ def safety(db: Session, now: datetime) -> dict[str, Any]:
     episodes: dict[tuple[Any, ...], Episode] = {}
     masked: dict[str | None, str] = {}  # the same few buddies recur across many alerts
     for alert in alerts:
-        member_name, member_phone, buddy_name, buddy_phone = alert[11:15]
+        member_name, member_phone, buddy_name, buddy_phone = alert[12:16]
         if buddy_name and buddy_phone not in masked:
             masked[buddy_phone] = mask(buddy_phone)
         who = f"{buddy_name} ({masked[buddy_phone]})" if buddy_name else "on-duty operator"

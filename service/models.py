@@ -166,6 +166,9 @@ class Alert(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
     buddy_id: Mapped[int | None] = mapped_column(ForeignKey("buddies.id", ondelete="SET NULL"))
+    # The inbound reply that raised it: alerts from one reply are one episode even when it answered
+    # no check-in (her buddies, the next buddy, the operator). A plain id: her erasure deletes both.
+    message_id: Mapped[int | None] = mapped_column()
     recipient: Mapped[str] = mapped_column(String(10), default="buddy")  # buddy / operator
     level: Mapped[str] = mapped_column(String(10))  # low / crisis / missed
     state: Mapped[str] = mapped_column(String(12), default="pending", index=True)

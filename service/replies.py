@@ -69,7 +69,8 @@ def _crisis(c: Context) -> str:
     told = ""
     if c.member is not None and c.decision.alert_level:
         _answer(c)
-        raised = alerts.raise_alerts(c.session, c.settings, c.member, "crisis", checkin=c.checkin, words=None, now=c.now)
+        raised = alerts.raise_alerts(c.session, c.settings, c.member, "crisis", checkin=c.checkin, words=None, now=c.now,
+                                     message_id=c.message.id)
         names = [b.name for a in raised if a.buddy_id for b in [c.session.get(Buddy, a.buddy_id)] if b]
         if names:
             told = f" I've let {' and '.join(names)} know too."
@@ -160,7 +161,7 @@ def _mood(c: Context) -> str | None:
     buddy_name = None
     if d.alert_level and member.status in ("active", "paused"):
         raised = alerts.raise_alerts(c.session, c.settings, member, d.alert_level, checkin=c.checkin,
-                                     words=c.message.body, now=c.now)
+                                     words=c.message.body, now=c.now, message_id=c.message.id)
         buddy = c.session.get(Buddy, raised[0].buddy_id) if raised and raised[0].buddy_id else None
         buddy_name = buddy.name if buddy else None
     kind = d.reply or "reply_ok"

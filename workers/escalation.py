@@ -67,7 +67,7 @@ def _text_operator(db: Session, settings: Settings, alert: Alert, now: datetime)
         phone = parse_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
     except InvalidPhone:
         phone = None
-    operator = Alert(member_id=alert.member_id, checkin_id=alert.checkin_id, level="crisis",
+    operator = Alert(member_id=alert.member_id, checkin_id=alert.checkin_id, message_id=alert.message_id, level="crisis",
                      recipient="operator", state="pending" if phone else "unrouted", created_at=now)
     db.add(operator)
     db.flush()

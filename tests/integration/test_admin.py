@@ -261,3 +261,26 @@ def test_escalation_happens_once_and_the_operator_gets_one_text(app: Any, db: An
         f"URGENT Village: no buddy has acknowledged a crisis alert for member #{member_id}. "
         "Please reach out now and check the status page."]
     assert len(events(db, "alert_escalated")) == 1
+
+
+def test_a_crisis_outside_a_check_in_with_two_buddies_is_one_episode_and_one_operator_text(
+        app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    from service.figures import safety
+
+    with db() as s:
+        m = Member(name="Beth", phone=MOM.phone, timezone="UTC", checkin_time="09:00", status="active")
+        s.add(m)
+        s.flush()
+        s.add_all([Buddy(member_id=m.id, name="Sarah", phone=BUDDY.phone, consent="accepted", position=0),
+                   Buddy(member_id=m.id, name="Carol", phone="+12025550102", consent="accepted", position=1)])
+    sim.send_inbound(MOM.phone, "I keep thinking everyone would be better off without me")
+    run_jobs()
+    later = datetime.now(timezone.utc) + timedelta(minutes=16)
+    assert escalate_unacknowledged(later) == 1
+    assert escalate_unacknowledged(later + timedelta(minutes=5)) == 0
+    run_jobs()
+    assert len(texts_to(sim, OPERATOR.phone)) == 1
+    with db() as s:
+        assert len(s.scalars(select(Alert)).all()) == 3  # two buddies and the operator
+        page = safety(s, later)
+    assert len(page["open"]) == 1 and page["open_crisis"] == 1

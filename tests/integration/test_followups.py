@@ -61,6 +61,36 @@ def test_an_unacknowledged_low_alert_goes_to_her_next_buddy_after_an_hour(db: An
         assert alerts.escalate_low(s, settings, later) == 0  # once
 
 
+def test_each_low_reply_outside_a_check_in_escalates_to_her_next_buddy_on_its_own(
+        db: Any, settings: Any, sim: Any, run_jobs: Any) -> None:
+    """Replies that answer no check-in are episodes of their own: the second one reaches her next
+    buddy too (the 'already tried' set was every such alert she ever had)."""
+    enrolled(db, settings, datetime.now(timezone.utc))
+    with db() as s:
+        for buddy in s.scalars(select(Buddy)):
+            buddy.consent = "accepted"
+        member = buddy.member
+        members.invite_buddy(s, settings, member, "Jo", JO, actor="test", now=datetime.now(timezone.utc))
+        s.flush()
+        member.buddies[1].consent = "accepted"
+    for day, text in enumerate(("1", "2 again, awful")):
+        if day:  # a day and more later: past the low-alert cooldown
+            with db() as s:
+                for alert in s.scalars(select(Alert)):
+                    alert.created_at -= timedelta(hours=25)
+        sim.send_inbound(MOM.phone, text)
+        run_jobs()
+        with db() as s:
+            assert alerts.escalate_low(s, settings, datetime.now(timezone.utc) + timedelta(minutes=61)) == 1
+            outbox.commit(s, None)
+        with db() as s:  # (its text waits for Jo's quiet hours to end, as a low alert does)
+            newest = s.scalars(select(Alert.buddy_id).order_by(Alert.id.desc())).first()
+            assert newest == s.scalar(select(Buddy.id).where(Buddy.phone == JO))
+        assert sim.send_inbound(JO, "ok").status_code == 200
+    with db() as s:
+        assert sorted(s.scalars(select(Alert.state))) == ["acknowledged", "acknowledged", "escalated", "escalated"]
+
+
 def test_the_consent_ledger_exports_every_consent_event(db: Any, settings: Any, sim: Any, cli: Any) -> None:
     cli("members", "add", "--name", "Amanda", "--phone", MOM.phone, "--time", "20:00",
         "--timezone", "America/New_York", "--buddy-name", "Sarah", "--buddy-phone", BUDDY.phone)

@@ -1,0 +1,25 @@
+"""alerts.message_id: the reply that raised an alert, so alerts raised by one reply that answered
+no check-in are one episode (escalation, the safety queue, the next buddy)
+
+Revision ID: 0008_alert_message
+Revises: 0007_hot_query_indexes
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_alert_message"
+down_revision = "0007_hot_query_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("alerts") as batch:
+        batch.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("alerts") as batch:
+        batch.drop_column("message_id")
