@@ -36,21 +36,34 @@ _USAGE_WORDS = {"PAUSE": "pause", "TIME": "time", "DAYS": "days", "ZONE": "zone"
 
 def parse(text: str) -> Command | None:
     """The command in `text`, Command('usage', …) for a short near-miss, or None for her own words."""
-    clean = " ".join((text or "").strip().strip(".!?").split())
+    clean = _without_courtesy(text)
     upper = clean.upper()
     head, _, rest = upper.partition(" ")
+    head = head.rstrip(",:;-")  # "time: 9pm", "pause, 3"
     parser = _PARSERS.get(head)
     if parser is not None:
         command = parser(rest.strip(), clean.partition(" ")[2].strip())
         if command is not None:
             return command
-    if head == "STOP" and rest.strip() == "BUDDY":
-        return Command("buddy_pause")
-    if head == "START" and rest.strip() == "BUDDY":
-        return Command("buddy_resume")
+    if head in ("STOP", "START") and _BUDDY_ALERTS.fullmatch(rest.strip()):
+        return Command("buddy_pause" if head == "STOP" else "buddy_resume")
     if head in _USAGE_WORDS and _looks_like_an_attempt(head, rest):
         return Command("usage", {"topic": _USAGE_WORDS[head]})
     return None
+
+
+# "STOP BUDDY", and what moms write for it: "stop buddy alerts", "start my buddy alerts".
+_BUDDY_ALERTS = re.compile(r"(?:MY\s+|THE\s+)?(?:BUDDY|BUDDIES|BUDDY'?S)(?:\s+ALERTS?|\s+TEXTS?|\s+MESSAGES?)?"
+                           r"|(?:THE\s+)?ALERTS?(?:\s+TO\s+MY\s+BUDD(?:Y|IES))?")
+_COURTESY_TAIL = re.compile(r"(?:[\s,.;:!?]+(?:please|pls|plz|thanks|thank you|thx|ty))+[\s.!?]*$", re.IGNORECASE)
+
+
+def _without_courtesy(text: str) -> str:
+    """Spaces folded, and what follows a command without changing it gone: end punctuation, emoji,
+    a trailing "please" or "thanks" ("RESUME please", "pause until friday please!")."""
+    clean = " ".join((text or "").split())
+    clean = _COURTESY_TAIL.sub("", clean)
+    return clean.rstrip(".!?,;: ").rstrip("".join(ch for ch in clean if not ch.isascii() and not ch.isalnum())).strip()
 
 
 def _looks_like_an_attempt(head: str, rest: str) -> bool:

@@ -24,9 +24,18 @@ ACK_WORDS = frozenset({"OK", "OKAY", "K", "ON IT", "WILL DO", "DONE", "👍", "G
 # The law treats any reasonable request as an opt-out, not only the keywords.
 _PLAIN_OPT_OUT = re.compile(
     r"\b(stop|quit|don'?t|do not|no more)\b.{0,20}\b(text|texting|messag\w*|contact\w*)\b.{0,12}\b(me|anymore|any more)\b"
-    r"|\b(take|remove)\s+me\s+(off|from)\b|\bunsubscribe\s+me\b|\bleave me alone\b",
+    r"|\b(take|remove)\s+me\s+(off|from)\b|\bunsubscribe\b|\bleave me alone\b"
+    r"|\bstop\s+(sending|texting|messaging|contacting)\b"
+    r"|\b(don'?t|do not|dont)\s+want\s+(these|your|any|the|this|more)?\s*(texts?|messages?|check[\s-]?ins?)\b"
+    r"|\bno more\s+(texts?|messages?|check[\s-]?ins?)\b"
+    r"|\b(cancel|end)\s+(my|the|this)\s+(subscription|membership|account|sign[\s-]?up)\b"
+    r"|\bopt[\s-]?(me\s+)?out\b|^\W*(please\s+)?remove me\W*(please)?\W*$",
     re.IGNORECASE,
 )
+# "STOP please", "stop it", "Stop 🛑": a stop word with nothing but courtesy around it. Not "stop
+# buddy alerts" (a command) nor "can't stop crying" (her day).
+_COURTESY = frozenset({"PLEASE", "PLS", "PLZ", "IT", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "ALL", "THIS",
+                       "THESE", "ASAP", "OK", "OKAY", "NOW", "RIGHT", "JUST"})
 
 
 @dataclass(frozen=True)
@@ -81,9 +90,16 @@ def keyword(text: str) -> str:
 
 
 def is_opt_out(text: str, opt_out_type: str | None = None) -> bool:
-    return (opt_out_type or "").upper() == "STOP" or keyword(text) in STOP_WORDS or bool(
+    word = keyword(text)
+    return (opt_out_type or "").upper() == "STOP" or word in STOP_WORDS or _stop_with_courtesy(word) or bool(
         _PLAIN_OPT_OUT.search(text or "")
     )
+
+
+def _stop_with_courtesy(word: str) -> bool:
+    tokens = [t.strip(".,!?;:'\"()") for t in word.split()]
+    return any(t in STOP_WORDS for t in tokens) and all(
+        t in STOP_WORDS or t in _COURTESY or not any(c.isalnum() for c in t) for t in tokens)
 
 
 def decide(inbound: Inbound) -> Decision:

@@ -15,13 +15,19 @@ ACCEPTED = BuddyRole(7, "Sarah", "Amanda", "accepted")
 
 @pytest.mark.parametrize("text", ["STOP", "stop", "  Stop! ", "sToP.", "unsubscribe", "Cancel", "END", "quit",
                                   "revoke", "optout", "STOPALL", "please stop texting me", "don't text me anymore",
-                                  "Take me off this list", "no more messages to me please"])
+                                  "Take me off this list", "no more messages to me please",
+                                  # plain requests a reviewer sent, which were scored as moods (and alerted her buddy)
+                                  "I don't want these texts anymore", "opt out", "please stop", "remove me", "stop it",
+                                  "STOP please", "Stop sending me these", "unsubscribe please", "cancel my subscription",
+                                  "no more texts", "Stop 🛑", "how do I unsubscribe?", "Opt-out please"])
 def test_opt_out_is_recognised_in_any_form(text: str) -> None:
     assert is_opt_out(text)
 
 
 @pytest.mark.parametrize("text", ["I can't stop crying", "the baby won't stop", "stopped by my mom's", "ending the day ok",
-                                  "text me later", "fine"])
+                                  "text me later", "fine", "STOP BUDDY", "stop buddy alerts", "I want to quit",
+                                  "please stop crying baby", "no more naps for him lol", "the end", "end of my rope",
+                                  "stop it with the tantrums already", "REMOVE Sarah", "I don't want to get up"])
 def test_ordinary_words_are_not_opt_outs(text: str) -> None:
     assert not is_opt_out(text)
 
