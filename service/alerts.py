@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from service import audit, outbox
@@ -114,9 +114,10 @@ def acknowledge(session: Session, buddy_ids: tuple[int, ...], now: datetime) -> 
     return result.rowcount or 0
 
 
-def has_open_alert(session: Session, buddy_id: int) -> bool:
-    return session.scalar(select(Alert.id).where(
-        Alert.buddy_id == buddy_id, Alert.state.in_(OPEN_STATES)).limit(1)) is not None
+def newest_open_alert(session: Session, buddy_id: int) -> datetime | None:
+    """When this buddy's newest open alert was raised, or None."""
+    return session.scalar(select(func.max(Alert.created_at)).where(
+        Alert.buddy_id == buddy_id, Alert.state.in_(OPEN_STATES)))
 
 
 def escalate_low(session: Session, settings: Settings, now: datetime) -> int:

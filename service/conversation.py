@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from service import commands, signup
 from service.commands import Command
@@ -57,6 +58,8 @@ class BuddyRole:
     member_name: str
     consent: str  # invited / accepted / declined / stopped
     open_alert: bool = False
+    # When her newest open alert for this mom was raised: an OK answers the newest.
+    alerted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,29 +122,78 @@ def decide(inbound: Inbound) -> Decision:
         return Decision("opt_in", buddy_ids=tuple(b.id for b in inbound.buddy_roles))
     if word in HELP_WORDS or (inbound.opt_out_type or "").upper() == "HELP":
         return Decision("help", reply="help")
-    buddy = _buddy_decision(word, inbound.buddy_roles)
+    own_words_waiting = inbound.member is not None and inbound.member.status != "opted_out" and (
+        inbound.member.has_open_checkin or inbound.member.status == "pending" or inbound.member.pending_delete)
+    buddy = _buddy_decision(word, inbound.buddy_roles, own_words_waiting=own_words_waiting)
     if buddy is not None:
         return buddy
     if inbound.member is not None:
         return _member_decision(inbound, word, inbound.member, mood)
     if inbound.buddy_roles:
-        return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": inbound.buddy_roles[0].member_name})
+        return _buddy_chat(inbound.buddy_roles)
     return _stranger_decision(inbound)
 
 
-def _buddy_decision(word: str, roles: tuple[BuddyRole, ...]) -> Decision | None:
+# A buddy's answer in her own words: "Yes of course!", "Sure, happy to help", "ok calling her now",
+# "Called her, she's safe". Read only when this number has no check-in of its own waiting, and never
+# when it says it cannot ("ok but I'm at work, can't call"): a wrong acknowledgement would stop a
+# crisis reaching the operator and tell the mom someone is coming.
+_YES_START = re.compile(r"(?:YES|YEP|YEAH|YA|SURE|OK|OKAY|ABSOLUTELY|DEFINITELY|OF COURSE|OFC|COUNT ME IN|"
+                        r"HAPPY TO|I'?D LOVE TO|I WOULD LOVE TO|I'?D BE HAPPY TO|OF COURSE I WILL)\b")
+_ACK_START = re.compile(r"(?:OK|OKAY|K|YES|YEP|YEAH|ON IT|WILL DO|DONE|GOT IT|ON MY WAY|👍)(?![A-Z])")
+_ACK_PHRASE = re.compile(r"\b(?:CALLING|CALLED|CALL(?:ING)? HER|PHONED|PHONING|TEXTED|TEXTING|TALKED TO|TALKING TO|SPOKE TO|"
+                         r"SPEAKING TO|REACHED|WITH HER|ON MY WAY|HEADING OVER|GOING OVER|GOING TO CALL|WILL CALL|"
+                         r"I'?LL CALL|CHECKED ON|CHECKING ON|SHE'?S SAFE|SHE IS SAFE|SHE'?S OK)\b")
+_CANNOT = re.compile(r"\b(?:CAN'?T|CANNOT|COULDN'?T|WON'?T|NOT|NO|UNABLE|BUSY|LATER|WHO|WHAT|WHY|STOP|NEVER|SORRY)\b|\?")
+
+
+def _says_yes(word: str) -> bool:
+    return word in YES_WORDS or (bool(_YES_START.match(word)) and not _CANNOT.search(word))
+
+
+def _says_ack(word: str) -> bool:
+    if word in ACK_WORDS or word in YES_WORDS:
+        return True
+    return bool(_ACK_START.match(word) or _ACK_PHRASE.search(word)) and not _CANNOT.search(word)
+
+
+def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waiting: bool = False) -> Decision | None:
+    """`own_words_waiting`: this number is also a mom with a check-in open, so only the exact
+    keywords go to her buddy role; anything longer is her own answer."""
     invited = tuple(b for b in roles if b.consent == "invited")
-    alerted = tuple(b for b in roles if b.open_alert and b.consent == "accepted")
-    if word in YES_WORDS and invited:
+    alerted = sorted((b for b in roles if b.open_alert and b.consent == "accepted"),
+                     key=lambda b: b.alerted_at or datetime.min, reverse=True)
+    says_yes = word in YES_WORDS or (not own_words_waiting and _says_yes(word))
+    if says_yes and invited:
         names = " and ".join(b.member_name for b in invited)
         return Decision("buddy_accept", reply="buddy_accepted", reply_vars={"member": names},
                         buddy_ids=tuple(b.id for b in invited))
     if word in NO_WORDS and invited:
         return Decision("buddy_decline", reply="buddy_declined", buddy_ids=tuple(b.id for b in invited))
-    if (word in ACK_WORDS or word in YES_WORDS) and alerted:
-        return Decision("buddy_ack", reply="buddy_ack_thanks", reply_vars={"member": alerted[0].member_name},
-                        buddy_ids=tuple(b.id for b in alerted))
+    acks = word in ACK_WORDS or word in YES_WORDS or (not own_words_waiting and _says_ack(word))
+    if acks and alerted:
+        # The newest alert's mom only: one OK must not close another mom's crisis, nor thank the wrong one.
+        newest, others = alerted[0], alerted[1:]
+        if others:
+            return Decision("buddy_ack", reply="buddy_ack_thanks_more",
+                            reply_vars={"member": newest.member_name,
+                                        "others": " and ".join(b.member_name for b in others)},
+                            buddy_ids=(newest.id,))
+        return Decision("buddy_ack", reply="buddy_ack_thanks", reply_vars={"member": newest.member_name},
+                        buddy_ids=(newest.id,))
     return None
+
+
+def _buddy_chat(roles: tuple[BuddyRole, ...]) -> Decision:
+    """Her words matched no answer: say what we need from her, about the mom it concerns."""
+    alerted = sorted((b for b in roles if b.open_alert and b.consent == "accepted"),
+                     key=lambda b: b.alerted_at or datetime.min, reverse=True)
+    if alerted:
+        return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": alerted[0].member_name})
+    invited = [b for b in roles if b.consent == "invited"]
+    if invited:
+        return Decision("buddy_chat", reply="buddy_invite_reask", reply_vars={"member": invited[0].member_name})
+    return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": roles[0].member_name})
 
 
 def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Mood) -> Decision:

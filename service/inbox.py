@@ -100,5 +100,6 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
 
 
 def _role(session: Session, buddy: Buddy) -> BuddyRole:
+    alerted_at = alerts.newest_open_alert(session, buddy.id)
     return BuddyRole(id=buddy.id, name=buddy.name, member_name=buddy.member.name, consent=buddy.consent,
-                     open_alert=alerts.has_open_alert(session, buddy.id))
+                     open_alert=alerted_at is not None, alerted_at=alerted_at)

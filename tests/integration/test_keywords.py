@@ -96,3 +96,27 @@ def test_a_crisis_with_no_accepted_buddy_texts_the_operator(cli: Any, sim: Any, 
     assert texts_to(sim, BUDDY.phone) == [render("buddy_invite", buddy="Sarah", member="Amanda")]
     operator = texts_to(sim, OPERATOR.phone)
     assert len(operator) == 1 and operator[0].startswith("URGENT") and "kill" not in operator[0]
+
+
+def test_one_ok_from_a_buddy_of_two_moms_answers_the_newest_alert_and_keeps_the_other_open(
+        cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    from service.models import Alert
+
+    beth = "+12025550101"
+    enrol(cli)
+    assert cli("members", "add", "--name", "Beth", "--phone", beth, "--time", "20:00", "--timezone",
+               "America/New_York", "--buddy-name", "Sarah", "--buddy-phone", BUDDY.phone).exit_code == 0
+    consent_both(sim, run_jobs)
+    sim.send_inbound(beth, "yes")
+    assert sim.send_inbound(BUDDY.phone, "yes").status_code == 200  # her second invitation, Beth's
+    assert "988" in twiml_texts(sim.send_inbound(beth, "I keep thinking everyone would be better off without me"))[0]
+    sim.send_inbound(MOM.phone, "honestly rough day, 2")
+    run_jobs()
+    assert twiml_texts(sim.send_inbound(BUDDY.phone, "ok calling her now")) == [render(
+        "buddy_ack_thanks_more", member="Amanda", others="Beth")]
+    with db() as s:
+        states = dict(s.execute(select(Member.name, Alert.state).join(Member, Member.id == Alert.member_id)).all())
+    assert states == {"Amanda": "acknowledged", "Beth": "sent"}  # Beth's crisis still reaches the operator if nobody acts
+    run_jobs()
+    assert render("ack_member", buddy="Sarah") in texts_to(sim, MOM.phone)
+    assert render("ack_member", buddy="Sarah") not in texts_to(sim, beth)

@@ -84,3 +84,51 @@ def test_an_unclear_answer_to_an_open_check_in_gets_one_follow_up() -> None:
     assert first.intent == "followup"
     asked = MemberState(1, "Amanda", "active", has_open_checkin=True, followup_asked=True)
     assert decide(Inbound("idk", member=asked)).intent == "mood"
+
+
+# ---------------------------------------------------------------- a buddy's own words
+
+@pytest.mark.parametrize("text", ["Yes of course!", "Of course! ❤️", "Sure, happy to help", "yes!! love her",
+                                  "Absolutely", "count me in"])
+def test_an_invited_buddy_saying_yes_in_her_own_words_accepts(text: str) -> None:
+    assert decide(Inbound(text, buddy_roles=(INVITED,))).intent == "buddy_accept"
+
+
+@pytest.mark.parametrize("text", ["who is amanda?", "yes but who is this?", "not sure, can you tell me more",
+                                  "sure, maybe later"])
+def test_an_invited_buddy_unsure_is_asked_again(text: str) -> None:
+    decision = decide(Inbound(text, buddy_roles=(INVITED,)))
+    assert (decision.intent, decision.reply) == ("buddy_chat", "buddy_invite_reask")
+
+
+@pytest.mark.parametrize("text", ["ok, calling", "Ok 👍", "yes calling now", "Called her, she's safe. Thanks",
+                                  "I'm with her now", "OK. I'm calling her now. She said she wants to die, I'm scared",
+                                  "on my way!", "texted her"])
+def test_a_buddy_acknowledging_in_her_own_words_acknowledges(text: str) -> None:
+    decision = decide(Inbound(text, buddy_roles=(ALERTED,)))
+    assert decision.intent == "buddy_ack" and decision.buddy_ids == (7,)
+
+
+@pytest.mark.parametrize("text", ["ok but I'm at work, can't call", "who is this?", "sorry I can't right now",
+                                  "ok what happened?", "I won't be able to"])
+def test_a_buddy_who_cannot_or_asks_does_not_acknowledge(text: str) -> None:
+    decision = decide(Inbound(text, buddy_roles=(ALERTED,)))
+    assert decision.intent == "buddy_chat" and decision.reply_vars == {"member": "Amanda"}
+
+
+def test_one_ok_answers_the_newest_alert_only_and_names_that_mom() -> None:
+    from datetime import datetime
+
+    beth = BuddyRole(7, "Sarah", "Beth", "accepted", open_alert=True, alerted_at=datetime(2026, 12, 1, 20, 0))
+    gina = BuddyRole(8, "Sarah", "Gina", "accepted", open_alert=True, alerted_at=datetime(2026, 12, 1, 20, 7))
+    decision = decide(Inbound("OK", buddy_roles=(beth, gina)))
+    assert decision.intent == "buddy_ack" and decision.buddy_ids == (8,)
+    assert decision.reply == "buddy_ack_thanks_more" and decision.reply_vars == {"member": "Gina", "others": "Beth"}
+    chat = decide(Inbound("what's going on", buddy_roles=(beth, gina)))
+    assert chat.reply_vars == {"member": "Gina"}
+
+
+def test_a_buddy_who_is_a_mom_with_a_check_in_open_answers_it_in_her_own_words() -> None:
+    # Only the exact keyword goes to her buddy role; "ok, rough day" is her own answer.
+    assert decide(Inbound("ok, rough day", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "mood"
+    assert decide(Inbound("OK", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "buddy_ack"
