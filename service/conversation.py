@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from service import commands, signup
 from service.commands import Command
@@ -21,6 +21,8 @@ START_WORDS = frozenset({"START", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 YES_WORDS = frozenset({"YES", "Y", "YEP", "YEAH", "YES PLEASE", "SURE", "I AGREE", "AGREE"})
 NO_WORDS = frozenset({"NO", "N", "NOPE", "NO THANKS"})
+# How long after a crisis her replies are answered in its light (conversation._member_decision).
+AFTER_CRISIS = timedelta(hours=24)
 ACK_WORDS = frozenset({"OK", "OKAY", "K", "ON IT", "WILL DO", "DONE", "👍", "GOT IT", "ON MY WAY"})
 # The law treats any reasonable request as an opt-out, not only the keywords.
 _PLAIN_OPT_OUT = re.compile(
@@ -49,6 +51,8 @@ class MemberState:
     pending_delete: bool = False
     # Scores of her answered check-ins in the last 14 days, most recent first (for trends).
     recent_scores: tuple[float, ...] = ()
+    # A reply of hers read as a crisis in the last AFTER_CRISIS hours.
+    recent_crisis: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,11 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
         if word in NO_WORDS:
             return Decision("member_decline", reply="member_declined", reply_vars=name)
         return Decision("member_pending", reply="member_pending", reply_vars=name, mood=mood)
+    if member.recent_crisis:
+        # Hours after "I want to die", "thank you 💛" or "i mean it" must not get "So glad to hear it",
+        # nor a follow-up question: the crisis line again, warmly. Her buddies were alerted with the
+        # crisis (and it escalates on its own); a new crisis in her words alerts them again, above.
+        return Decision("mood", reply="reply_after_crisis", reply_vars=name, mood=mood)
     if word in YES_WORDS and not member.has_open_checkin:
         return Decision("noop", mood=None)
     if mood.level == UNCLEAR and member.has_open_checkin and not member.followup_asked:

@@ -26,6 +26,8 @@ CRISIS_LINES: dict[str, CrisisLine] = {
     "IM": CrisisLine("call Samaritans free on 116 123", "999"),
     "AU": CrisisLine("call Lifeline on 13 11 14", "000"),
     "NZ": CrisisLine("call or text 1737", "111"),
+    "FR": CrisisLine("call 3114 (suicide prevention, free)", "112"),
+    "DE": CrisisLine("call TelefonSeelsorge free on 0800 111 0 111", "112"),
 }
 FALLBACK = CrisisLine("call your local emergency number or a crisis line", "your local emergency number")
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from service import alerts, outbox, replies, signups
 from service.checkins import open_checkin
 from service.config import Settings
-from service.conversation import BuddyRole, Inbound, MemberState, decide
+from service.conversation import AFTER_CRISIS, BuddyRole, Inbound, MemberState, decide
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
 from service.phones import mask, split_address, time_zones
@@ -96,7 +96,8 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
                        has_open_checkin=checkin is not None,
                        followup_asked=bool(checkin and checkin.followup_asked),
                        pending_delete=requested is not None and now - requested < DELETE_CONFIRM_WINDOW,
-                       recent_scores=tuple(float(s) for s in recent))
+                       recent_scores=tuple(float(s) for s in recent),
+                       recent_crisis=member.last_crisis_at is not None and now - member.last_crisis_at < AFTER_CRISIS)
 
 
 def _role(session: Session, buddy: Buddy) -> BuddyRole:

@@ -59,6 +59,8 @@ class Member(Base):
     share_words: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Her last reply that read as a crisis: what she texts in the day after is answered in its light.
+    last_crisis_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Conversation state (issue 4): STOP BUDDY, and a DELETE awaiting her YES.
     buddy_alerts_paused: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -67,6 +67,8 @@ def crisis_reply(from_addr: str, name: str = "", told: str = "", lines: str = ""
 
 def _crisis(c: Context) -> str:
     told = ""
+    if c.member is not None:
+        c.member.last_crisis_at = c.now
     if c.member is not None and c.decision.alert_level:
         _answer(c)
         raised = alerts.raise_alerts(c.session, c.settings, c.member, "crisis", checkin=c.checkin, words=None, now=c.now,
@@ -165,6 +167,9 @@ def _mood(c: Context) -> str | None:
         buddy = c.session.get(Buddy, raised[0].buddy_id) if raised and raised[0].buddy_id else None
         buddy_name = buddy.name if buddy else None
     kind = d.reply or "reply_ok"
+    if kind == "reply_after_crisis":
+        line = crisis_line(region(member.phone), c.settings.crisis_lines)
+        return render(kind, name=member.name, line=line.line, emergency=line.emergency)
     if kind in ("reply_low", "reply_trend") and buddy_name:
         kind += "_buddy"
     if kind in ("reply_low", "reply_low_buddy") and region(member.phone) == "US":

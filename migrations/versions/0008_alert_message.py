@@ -1,5 +1,6 @@
 """alerts.message_id: the reply that raised an alert, so alerts raised by one reply that answered
-no check-in are one episode (escalation, the safety queue, the next buddy)
+no check-in are one episode (escalation, the safety queue, the next buddy); members.last_crisis_at:
+her replies in the day after a crisis are answered in its light
 
 Revision ID: 0008_alert_message
 Revises: 0007_hot_query_indexes
@@ -18,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("alerts") as batch:
         batch.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
+    with op.batch_alter_table("members") as batch:
+        batch.add_column(sa.Column("last_crisis_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("members") as batch:
+        batch.drop_column("last_crisis_at")
     with op.batch_alter_table("alerts") as batch:
         batch.drop_column("message_id")

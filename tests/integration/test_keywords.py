@@ -120,3 +120,19 @@ def test_one_ok_from_a_buddy_of_two_moms_answers_the_newest_alert_and_keeps_the_
     run_jobs()
     assert render("ack_member", buddy="Sarah") in texts_to(sim, MOM.phone)
     assert render("ack_member", buddy="Sarah") not in texts_to(sim, beth)
+
+
+def test_a_reply_in_the_day_after_her_crisis_gets_the_line_again_not_so_glad(cli: Any, sim: Any, run_jobs: Any,
+                                                                           db: Any) -> None:
+    from datetime import timedelta
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    assert "988" in twiml_texts(sim.send_inbound(MOM.phone, "I want to die"))[0]
+    again = twiml_texts(sim.send_inbound(MOM.phone, "Thank you 💛"))
+    assert again == [render("reply_after_crisis", name="Amanda", line="call or text 988 (Suicide & Crisis Lifeline)",
+                            emergency="911")]
+    with db() as s:
+        member = s.scalars(select(Member)).one()
+        member.last_crisis_at -= timedelta(hours=25)
+    assert twiml_texts(sim.send_inbound(MOM.phone, "Thank you 💛")) == [render("reply_ok", name="Amanda")]

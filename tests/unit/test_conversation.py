@@ -132,3 +132,15 @@ def test_a_buddy_who_is_a_mom_with_a_check_in_open_answers_it_in_her_own_words()
     # Only the exact keyword goes to her buddy role; "ok, rough day" is her own answer.
     assert decide(Inbound("ok, rough day", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "mood"
     assert decide(Inbound("OK", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "buddy_ack"
+
+
+def test_in_the_day_after_a_crisis_her_replies_get_the_line_again_not_good_cheer() -> None:
+    after = MemberState(1, "Amanda", "active", has_open_checkin=True, recent_crisis=True)
+    for text in ("Thank you 💛", "i mean it, i have the pills right here", "idk", "5", "fine now"):
+        decision = decide(Inbound(text, member=after))
+        assert (decision.intent, decision.reply, decision.alert_level) in (
+            ("mood", "reply_after_crisis", None), ("crisis", "crisis_reply", "crisis")), text
+    assert decide(Inbound("I want to die", member=after)).intent == "crisis"
+    assert decide(Inbound("PAUSE", member=after)).intent == "command"
+    assert decide(Inbound("STOP", member=after)).intent == "opt_out"
+    assert decide(Inbound("Thank you 💛", member=ACTIVE)).reply == "reply_ok"
