@@ -114,6 +114,15 @@ def acknowledge(session: Session, buddy_ids: tuple[int, ...], now: datetime) -> 
     return result.rowcount or 0
 
 
+def acknowledge_operator(session: Session, now: datetime) -> int:
+    """The on-duty operator answered OK: the alerts texted to her are acknowledged (the safety queue
+    still lists each episode until it is marked handled there)."""
+    result = session.execute(
+        update(Alert).where(Alert.recipient == "operator", Alert.state.in_(OPEN_STATES))
+        .values(state="acknowledged", acknowledged_at=now))
+    return result.rowcount or 0
+
+
 def newest_open_alert(session: Session, buddy_id: int) -> datetime | None:
     """When this buddy's newest open alert was raised, or None."""
     return session.scalar(select(func.max(Alert.created_at)).where(

@@ -74,6 +74,7 @@ class Inbound:
     opt_out_type: str | None = None  # Twilio's OptOutType, when Advanced Opt-Out is on
     signup: signup.SignupState | None = None  # a stranger's JOIN dialogue in progress
     phone_zones: tuple[str, ...] = ()
+    operator: bool = False  # the number is OPERATOR_ALERT_PHONE
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,11 @@ def decide(inbound: Inbound) -> Decision:
         return _member_decision(inbound, word, inbound.member, mood)
     if inbound.buddy_roles:
         return _buddy_chat(inbound.buddy_roles)
+    if inbound.operator:
+        # The on-duty operator answering an alert: never the stranger's "not enrolled" reply.
+        if word in ACK_WORDS or word in YES_WORDS or _says_ack(word):
+            return Decision("operator_ack", reply="operator_ack")
+        return Decision("operator_chat", reply="operator_chat")
     return _stranger_decision(inbound)
 
 

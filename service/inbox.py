@@ -16,7 +16,7 @@ from service.config import Settings
 from service.conversation import AFTER_CRISIS, BuddyRole, Inbound, MemberState, decide
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
-from service.phones import mask, split_address, time_zones
+from service.phones import InvalidPhone, mask, parse_phone, split_address, time_zones
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
         opt_out_type=opt_out_type,
         signup=signups.to_state(pending_signup) if pending_signup else None,
         phone_zones=time_zones(phone) if member is None else (),
+        operator=_is_operator(settings, phone),
     ))
     if member is not None:
         message.member_id = member.id
@@ -82,6 +83,15 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     outbox.commit(session, connection)
     log.info("inbound %s from %s: %s", message.id, mask(phone), decision.intent)
     return Outcome(replies=[reply] if reply else [], intent=decision.intent)
+
+
+def _is_operator(settings: Settings, phone: str) -> bool:
+    if not settings.operator_alert_phone:
+        return False
+    try:
+        return parse_phone(settings.operator_alert_phone) == phone
+    except InvalidPhone:
+        return False
 
 
 def _member_state(session: Session, member: Member | None, checkin: CheckIn | None,

@@ -212,10 +212,16 @@ def _answer(c: Context) -> None:
     c.message.checkin_id = c.checkin.id
 
 
+def _operator_ack(c: Context) -> str:
+    acknowledged = alerts.acknowledge_operator(c.session, c.now)
+    audit.record(c.session, "operator_ack", message_id=c.message.id, actor="operator", detail=f"{acknowledged} alert(s)")
+    return render("operator_ack")
+
+
 _HANDLERS: dict[str, Callable[[Context], str | None]] = {
     "crisis": _crisis, "opt_out": _opt_out, "opt_in": _opt_in, "help": _help,
     "buddy_accept": _buddy_consent, "buddy_decline": _buddy_consent, "buddy_ack": _buddy_ack,
     "member_consent": _member_consent, "member_decline": _member_decline, "followup": _followup,
     "mood": _mood, "command": _command, "delete_confirmed": _delete_confirmed, "signup": _signup,
-    "stranger": _stranger,
+    "stranger": _stranger, "operator_ack": _operator_ack,
 }

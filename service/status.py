@@ -23,6 +23,8 @@ from service import delivery, figures, metrics, pacing
 from service.auth import login_or_token_required, login_required
 from service.config import ROOT, Settings
 from service.db import get_session
+from service.members import is_do_not_text
+from service.phones import mask, parse_phone
 from service.queues import QUEUES, redis_from_url
 from service.status_actions import bp as actions_bp
 
@@ -99,11 +101,27 @@ def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_e
             # More check-ins fall due in one window than the senders can deliver before catch-up ends.
             lights.append(_light("Schedule load", "warn", f"{load.get('peak')} due / {load.get('capacity')} sendable",
                                  str(load.get("advice", ""))[:200]))
+    lights.append(_operator_light(settings, db))
     if settings.use_simulator:
         lights.append(_light("Texts via", "warn", "simulator", "no real texts leave this server"))
     else:
         lights.append(_light("Texts via", "ok", "Twilio", settings.sender))
     return lights
+
+
+def _operator_light(settings: Settings, db: Session) -> dict[str, str]:
+    """The last person a crisis reaches: set, and not a number that said STOP to us."""
+    name = "Operator alert phone"
+    if not settings.operator_alert_phone:
+        return _light(name, "warn", "unset", "a crisis with no accepted buddy reaches only this page's safety queue")
+    phone = parse_phone(settings.operator_alert_phone)  # checked at start-up
+    try:
+        stopped = is_do_not_text(db, phone)
+    except SQLAlchemyError:
+        return _light(name, "warn", mask(phone), "unknown: the database is down")
+    if stopped:
+        return _light(name, "bad", mask(phone), "it texted STOP: no alert can reach it until it texts START")
+    return _light(name, "ok", mask(phone))
 
 
 def _worker_lights(work: dict[str, Any]) -> list[dict[str, str]]:

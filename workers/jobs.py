@@ -80,7 +80,13 @@ def _send(message_id: int) -> str:
         reason = _blocked(db, message, do_not_text=related[0] is not None)
         if reason:
             message.status, message.error_code = "canceled", reason
-            log.info("message %s to %s canceled: %s", message_id, mask(message.to_addr), reason)
+            alert = db.get(Alert, message.alert_id) if message.kind == "alert" and message.alert_id else None
+            if alert is not None and alert.state in alerts.OPEN_STATES:
+                # Nobody was told: the safety queue must show it (an operator phone that said STOP, say).
+                alert.state = "failed"
+                log.error("alert %s to %s canceled: %s; nobody was texted", alert.id, mask(message.to_addr), reason)
+            else:
+                log.info("message %s to %s canceled: %s", message_id, mask(message.to_addr), reason)
             return f"canceled: {reason}"
         hold = quiet.check(db, settings, message, _now())
         if hold is not None:  # quiet hours, or a check-in past its catch-up limit

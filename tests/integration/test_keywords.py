@@ -1,6 +1,7 @@
 """Keywords through the real webhook: STOP always works, HELP answers, START comes back."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -136,3 +137,31 @@ def test_a_reply_in_the_day_after_her_crisis_gets_the_line_again_not_so_glad(cli
         member = s.scalars(select(Member)).one()
         member.last_crisis_at -= timedelta(hours=25)
     assert twiml_texts(sim.send_inbound(MOM.phone, "Thank you 💛")) == [render("reply_ok", name="Amanda")]
+
+
+def test_the_operator_acknowledges_by_text_and_a_stopped_operator_phone_shows_red(
+        cli: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
+    from service.models import Alert
+    from service.status import health
+
+    enrol(cli)
+    run_jobs()
+    sim.send_inbound(MOM.phone, "yes")  # her buddy never answered: a crisis goes to the operator
+    sim.send_inbound(MOM.phone, "i want to kill myself")
+    run_jobs()
+    assert len(texts_to(sim, OPERATOR.phone)) == 1
+    assert twiml_texts(sim.send_inbound(OPERATOR.phone, "OK")) == [render("operator_ack")]
+    with db() as s:
+        assert s.scalars(select(Alert.state)).one() == "acknowledged"
+        assert [l["level"] for l in health(settings, s, None, "", datetime.now(timezone.utc))
+                if l["name"] == "Operator alert phone"] == ["ok"]
+
+    sim.send_inbound(OPERATOR.phone, "STOP")
+    sim.send_inbound(MOM.phone, "I have the pills in my hand, tonight is the night")
+    run_jobs()
+    assert len(texts_to(sim, OPERATOR.phone)) == 1  # nothing more could be sent
+    with db() as s:
+        newest = s.scalars(select(Alert).order_by(Alert.id.desc())).first()
+        assert newest is not None and (newest.recipient, newest.state) == ("operator", "failed")
+        [light] = [l for l in health(settings, s, None, "", datetime.now(timezone.utc)) if l["name"] == "Operator alert phone"]
+    assert light["level"] == "bad" and "STOP" in light["reason"]

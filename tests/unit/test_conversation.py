@@ -144,3 +144,10 @@ def test_in_the_day_after_a_crisis_her_replies_get_the_line_again_not_good_cheer
     assert decide(Inbound("PAUSE", member=after)).intent == "command"
     assert decide(Inbound("STOP", member=after)).intent == "opt_out"
     assert decide(Inbound("Thank you 💛", member=ACTIVE)).reply == "reply_ok"
+
+
+def test_the_operator_phone_is_never_answered_as_a_stranger() -> None:
+    assert decide(Inbound("OK", operator=True)).intent == "operator_ack"
+    assert decide(Inbound("calling her now", operator=True)).intent == "operator_ack"
+    assert (decide(Inbound("hi", operator=True)).intent, decide(Inbound("hi")).intent) == ("operator_chat", "stranger")
+    assert decide(Inbound("STOP", operator=True)).intent == "opt_out"
