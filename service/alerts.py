@@ -132,9 +132,14 @@ def newest_open_alert(session: Session, buddy_id: int) -> datetime | None:
 def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
     """A low alert nobody acknowledged within LOW_ESCALATION_MINUTES goes to her next accepted buddy."""
     cutoff = now - timedelta(minutes=settings.low_escalation_minutes)
+    # Counted from when her buddy was texted, not from the reply: an alert held overnight by quiet
+    # hours gives her buddy the same hour in the morning before the next buddy is asked.
+    sent_before_cutoff = select(Message.id).where(
+        Message.alert_id == Alert.id, Message.status.in_(("sent", "delivered", "read")),
+        Message.updated_at <= cutoff).exists()
     stale = session.scalars(select(Alert).where(
-        Alert.level == "low", Alert.state == "sent", Alert.recipient == "buddy", Alert.created_at <= cutoff)
-        .with_for_update(skip_locked=True)).all()
+        Alert.level == "low", Alert.state == "sent", Alert.recipient == "buddy", Alert.created_at <= cutoff,
+        sent_before_cutoff).with_for_update(skip_locked=True)).all()
     escalated = 0
     for alert in stale:
         alert.state = "escalated"

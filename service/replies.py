@@ -8,13 +8,14 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import alerts, audit, member_commands, outbox, signups
+from service import alerts, audit, member_commands, outbox, quiet, signups
 from service.config import Settings
 from service.conversation import Decision
 from service.crisis import crisis_line
 from service.members import add_do_not_text, erase, checkin_time_phrase, sender_for
 from service.models import Buddy, CheckIn, DoNotText, Member, Message, Signup
 from service.phones import address, phone_hash, region, split_address
+from service.schedule import parse_quiet
 from service.texts import render
 
 
@@ -160,19 +161,22 @@ def _mood(c: Context) -> str | None:
     member, d = c.member, c.decision
     assert member is not None
     _answer(c)
-    buddy_name = None
+    buddy_name, later = None, False
     if d.alert_level and member.status in ("active", "paused"):
         raised = alerts.raise_alerts(c.session, c.settings, member, d.alert_level, checkin=c.checkin,
                                      words=c.message.body, now=c.now, message_id=c.message.id)
         buddy = c.session.get(Buddy, raised[0].buddy_id) if raised and raised[0].buddy_id else None
         buddy_name = buddy.name if buddy else None
+        # A low alert waits for the end of her buddy's quiet hours (service.quiet): say so, truthfully.
+        later = buddy is not None and quiet.quiet_until(
+            c.now, quiet.buddy_zone(buddy, member), parse_quiet(c.settings.quiet_hours)) is not None
     kind = d.reply or "reply_ok"
     if kind == "reply_after_crisis":
         line = crisis_line(region(member.phone), c.settings.crisis_lines)
         return render(kind, name=member.name, line=line.line, emergency=line.emergency)
     if kind in ("reply_low", "reply_trend") and buddy_name:
-        kind += "_buddy"
-    if kind in ("reply_low", "reply_low_buddy") and region(member.phone) == "US":
+        kind += "_buddy_later" if later else "_buddy"
+    if kind in ("reply_low", "reply_low_buddy", "reply_low_buddy_later") and region(member.phone) == "US":
         kind += "_us"  # the National Maternal Mental Health Hotline, for struggling-but-safe moms
     return render(kind, name=member.name, **({"buddy": buddy_name} if buddy_name else {}))
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from redis import Redis
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from service import outbox, pacing
 from service.checkins import follow_up, plan_due
-from service.models import Buddy, CheckIn, Member, Message
+from service.models import Alert, Buddy, CheckIn, Member, Message
 from service.schedule import local_instant
 from service.texts import render
 from tests.conftest import BUDDY, MOM, texts_to
@@ -274,3 +274,31 @@ def test_more_due_than_the_pace_can_send_warns_the_status_page_and_the_log(app: 
     assert pacing.read_load(context.redis()) == report
     assert (report["peak"], report["capacity"], report["over"]) == (20, 14, True)
     assert "Messaging Service" in str(report["advice"]) and "over capacity" in caplog.text
+
+
+def test_a_low_alert_held_by_quiet_hours_is_promised_for_the_morning_and_escalates_an_hour_after_it_goes(
+        app: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
+    from service import alerts
+
+    now = datetime.now(UTC)
+    quiet = replace(settings, quiet_hours=quiet_around(now))
+    context.configure(quiet)
+    app.config["SETTINGS"] = quiet  # the webhook's reply reads the same quiet hours the worker holds by
+    try:
+        with db() as s:
+            member = add_member(s, buddy=True)
+            s.add(Buddy(member_id=member.id, name="Jo", phone="+12025550180", consent="accepted", position=1))
+        response = sim.send_inbound(MOM.phone, "2")
+        assert render("reply_low_buddy_later_us", name=MOM.name, buddy=BUDDY.name) in response.text
+    finally:
+        app.config["SETTINGS"] = settings
+    run_jobs()
+    assert texts_to(sim, BUDDY.phone) == []  # held
+    with db() as s:
+        assert alerts.escalate_low(s, settings, now + timedelta(hours=3)) == 0  # never sent: nothing to escalate
+        s.execute(update(Message).where(Message.kind == "alert").values(status="sent", updated_at=now + timedelta(hours=2)))
+        s.execute(update(Alert).values(state="sent"))  # the morning: her buddy was texted two hours from now
+    with db() as s:
+        assert alerts.escalate_low(s, settings, now + timedelta(hours=2, minutes=30)) == 0  # her hour is not up
+        assert alerts.escalate_low(s, settings, now + timedelta(hours=3, minutes=1)) == 1
+        outbox.commit(s, None)
