@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from service import commands, signup
 from service.commands import Command
-from service.mood import CRISIS, LOW, UNCLEAR, Mood, score
+from service.mood import CRISIS, LOW, OK_FROM, UNCLEAR, Mood, score
 
 # Twilio answers these itself on long codes and toll-free numbers (TWILIO.md),
 # so we record the opt-out and add no confirmation of our own.
@@ -148,8 +148,9 @@ def decide(inbound: Inbound) -> Decision:
 # "Called her, she's safe". Read only when this number has no check-in of its own waiting, and never
 # when it says it cannot ("ok but I'm at work, can't call"): a wrong acknowledgement would stop a
 # crisis reaching the operator and tell the mom someone is coming.
-_YES_START = re.compile(r"(?:YES|YEP|YEAH|YA|SURE|OK|OKAY|ABSOLUTELY|DEFINITELY|OF COURSE|OFC|COUNT ME IN|"
-                        r"HAPPY TO|I'?D LOVE TO|I WOULD LOVE TO|I'?D BE HAPPY TO|OF COURSE I WILL)\b")
+_YES_START = re.compile(r"(?:ACTUALLY,? |OH,? |UM+,? |WELL,? )?(?:YES|YEP|YEAH|YA|SURE|OK|OKAY|ABSOLUTELY|DEFINITELY|"
+                        r"OF COURSE|OFC|COUNT ME IN|HAPPY TO|I'?D LOVE TO|I WOULD LOVE TO|I'?D BE HAPPY TO)\b")
+_EXPLICIT_YES = re.compile(r"(?:YES|YEP|YEAH)\b")
 _ACK_START = re.compile(r"(?:OK|OKAY|K|YES|YEP|YEAH|ON IT|WILL DO|DONE|GOT IT|ON MY WAY|👍)(?![A-Z])")
 _ACK_PHRASE = re.compile(r"\b(?:CALLING|CALLED|CALL(?:ING)? HER|PHONED|PHONING|TEXTED|TEXTING|TALKED TO|TALKING TO|SPOKE TO|"
                          r"SPEAKING TO|REACHED|WITH HER|ON MY WAY|HEADING OVER|GOING OVER|GOING TO CALL|WILL CALL|"
@@ -211,7 +212,7 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     if member.status == "opted_out":
         return Decision("ignored_opted_out", mood=mood)
     if member.pending_delete:
-        if word in YES_WORDS:
+        if word in YES_WORDS or (_EXPLICIT_YES.match(word) and not _CANNOT.search(word)):  # "Yes, delete everything"
             return Decision("delete_confirmed", reply="deleted")
         if word in NO_WORDS:
             return Decision("delete_cancelled", reply="delete_cancelled", cancel_delete=True)
@@ -222,10 +223,12 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     if command is not None and command.name != "join":
         return Decision("command", command=command, reply_vars=name)
     if member.status == "pending":
-        if word in YES_WORDS:
+        if _says_yes(word):  # "Yes I'd like that", "actually yes"
             return Decision("member_consent", reply="member_confirmed", reply_vars=name)
         if word in NO_WORDS:
             return Decision("member_decline", reply="member_declined", reply_vars=name)
+        if mood.level == LOW:  # heard, though no buddy may be told before her YES
+            return Decision("member_pending", reply="member_pending_low", reply_vars=name, mood=mood)
         return Decision("member_pending", reply="member_pending", reply_vars=name, mood=mood)
     if member.recent_crisis:
         # Hours after "I want to die", "thank you 💛" or "i mean it" must not get "So glad to hear it",
@@ -244,6 +247,8 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     if trend is not None:
         marked = Mood(LOW, mood.score, mood.reasons + (trend,))
         return Decision("mood", reply="reply_trend", reply_vars=name, mood=marked, alert_level=LOW)
+    if mood.score is not None and mood.score < OK_FROM:  # a 3 is a middling day, not one to cheer
+        return Decision("mood", reply="reply_middling", reply_vars=name, mood=mood)
     return Decision("mood", reply="reply_ok", reply_vars=name, mood=mood)
 
 

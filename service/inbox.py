@@ -16,6 +16,7 @@ from service.config import Settings
 from service.conversation import AFTER_CRISIS, BuddyRole, Inbound, MemberState, decide
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
+from service.texts import render
 from service.phones import InvalidPhone, mask, parse_phone, split_address, time_zones
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,14 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
         message.mood_reason = ",".join(decision.mood.reasons)[:120]
     context = replies.Context(session, settings, decision, member, roles, checkin, message, now, phone)
     reply = replies.apply(context)
-    if reply:
-        replies.record(session, message, reply, decision.intent)
+    texts = [reply] if reply else []
+    if decision.cancel_delete and decision.intent != "delete_cancelled":
+        texts.insert(0, render("delete_cancelled"))  # her DELETE was waiting for YES: say it is off
+    for text in texts:
+        replies.record(session, message, text, decision.intent)
     outbox.commit(session, connection)
     log.info("inbound %s from %s: %s", message.id, mask(phone), decision.intent)
-    return Outcome(replies=[reply] if reply else [], intent=decision.intent)
+    return Outcome(replies=texts, intent=decision.intent)
 
 
 def _is_operator(settings: Settings, phone: str) -> bool:

@@ -131,6 +131,7 @@ ROWS = [
     Row("active", "mom", "DELETE", "delete_confirm", lambda s: member(s).delete_requested_at is not None),
     Row("deleting", "mom", "yes", "deleted", lambda s: member(s) is None and is_do_not_text(s, MOM.phone)),
     Row("deleting", "mom", "no", "delete_cancelled", lambda s: member(s) is not None and member(s).delete_requested_at is None),
+    Row("deleting", "mom", "Yes, delete everything", "deleted", lambda s: member(s) is None),
     # her words, with and without an open check-in
     Row("open", "mom", "2", "reply_low_us", lambda s: s.scalars(select(CheckIn.mood_level)).one() == "low"),
     Row("open", "mom", "5 💕", "reply_ok", lambda s: s.scalars(select(CheckIn.state)).one() == "answered"),

@@ -165,3 +165,13 @@ def test_the_operator_acknowledges_by_text_and_a_stopped_operator_phone_shows_re
         assert newest is not None and (newest.recipient, newest.state) == ("operator", "failed")
         [light] = [l for l in health(settings, s, None, "", datetime.now(timezone.utc)) if l["name"] == "Operator alert phone"]
     assert light["level"] == "bad" and "STOP" in light["reason"]
+
+
+def test_something_else_after_delete_cancels_it_and_says_so(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.send_inbound(MOM.phone, "DELETE")
+    texts = twiml_texts(sim.send_inbound(MOM.phone, "hmm wait, 4"))
+    assert texts == [render("delete_cancelled"), render("reply_ok", name="Amanda")]
+    with db() as s:
+        assert s.scalars(select(Member.delete_requested_at)).one() is None

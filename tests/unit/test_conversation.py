@@ -151,3 +151,24 @@ def test_the_operator_phone_is_never_answered_as_a_stranger() -> None:
     assert decide(Inbound("calling her now", operator=True)).intent == "operator_ack"
     assert (decide(Inbound("hi", operator=True)).intent, decide(Inbound("hi")).intent) == ("operator_chat", "stranger")
     assert decide(Inbound("STOP", operator=True)).intent == "opt_out"
+
+
+def test_a_pending_mom_is_heard_and_her_yes_in_her_own_words_counts() -> None:
+    for text in ("Yes I'd like that", "actually yes", "yes please!", "Sure"):
+        assert decide(Inbound(text, member=PENDING)).intent == "member_consent", text
+    hard = decide(Inbound("I'm having a really hard time honestly", member=PENDING))
+    assert (hard.intent, hard.reply, hard.alert_level) == ("member_pending", "member_pending_low", None)
+    assert decide(Inbound("what is this?", member=PENDING)).reply == "member_pending"
+
+
+def test_delete_is_confirmed_by_an_explicit_yes_in_words_and_anything_else_cancels_it() -> None:
+    deleting = MemberState(1, "Amanda", "active", has_open_checkin=True, pending_delete=True)
+    assert decide(Inbound("Yes, delete everything", member=deleting)).intent == "delete_confirmed"
+    for text in ("ok", "hmm wait", "yes but not my buddies?"):
+        decision = decide(Inbound(text, member=deleting))
+        assert decision.intent != "delete_confirmed" and decision.cancel_delete, text
+
+
+def test_a_middling_3_is_not_cheered() -> None:
+    assert decide(Inbound("3", member=ACTIVE)).reply == "reply_middling"
+    assert decide(Inbound("4", member=ACTIVE)).reply == "reply_ok"
