@@ -22,6 +22,9 @@ from service.phones import InvalidPhone, mask, parse_phone, split_address, time_
 log = logging.getLogger(__name__)
 
 
+SIGNUP_EXPIRES = timedelta(hours=24)
+
+
 @dataclass
 class Outcome:
     replies: list[str] = field(default_factory=list)
@@ -60,6 +63,10 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     roles = list(session.scalars(_BUDDIES_BY_PHONE, {"phone": phone}))
     checkin = open_checkin(session, member.id, now) if member else None
     pending_signup = session.get(Signup, phone) if member is None and not roles else None
+    if pending_signup is not None and now - pending_signup.updated_at > SIGNUP_EXPIRES:
+        # A text days after she stopped answering is not the answer to an old question.
+        session.delete(pending_signup)
+        pending_signup = None
     decision = decide(Inbound(
         text=button or message.body or "",
         member=_member_state(session, member, checkin, now),

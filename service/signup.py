@@ -1,7 +1,8 @@
 """The JOIN dialogue for a stranger: name, check-in time, time zone (when her number does not
 settle it), a buddy or SKIP, and an explicit YES to the terms. Pure: a state and a text in,
-the next state and the reply's template out. Each step re-asks once with an example; a second
-miss ends the dialogue kindly, and JOIN starts it again.
+the next state and the reply's template out. Each step re-asks with an example, up to
+RETRIES times; one more miss ends the dialogue kindly, and JOIN starts it again. "never mind"
+or "cancel" ends it at any step.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, replace
 from service.commands import parse_buddy, zone_from_text
 from service.schedule import ScheduleError, format_time, parse_time
 
+RETRIES = 2
 _NAME_PREFIX = re.compile(r"^(hi|hey|hello)?[,!.\s]*(i'?m|i am|it'?s|my name is|this is|name'?s)?\s*", re.IGNORECASE)
 
 
@@ -40,10 +42,12 @@ def start(phone_zones: tuple[str, ...]) -> Turn:
 
 def advance(state: SignupState, text: str, phone_zones: tuple[str, ...]) -> Turn:
     text = " ".join((text or "").split())
+    if _folded(text) in _CANCEL:
+        return Turn(None, "signup_cancelled", {})
     step = _STEP_HANDLERS[state.step]
     updated = step(state, text)
     if updated is None:
-        if state.retries >= 1:
+        if state.retries >= RETRIES:
             return Turn(None, "signup_failed", {})
         return Turn(replace(state, retries=state.retries + 1), f"signup_{state.step}_retry", _values(state))
     if updated.step == "done":
@@ -64,12 +68,31 @@ def _values(state: SignupState) -> dict[str, str]:
     return values
 
 
+_CANCEL = frozenset({"NEVER MIND", "NEVERMIND", "NVM", "CANCEL", "FORGET IT"})
+# Answers that are not a name ("no", "yes", "hello there"): asked again, never "Nice to meet you, No!".
+_NOT_NAMES = frozenset({"NO", "NOPE", "YES", "YEAH", "YEP", "OK", "OKAY", "SURE", "HI", "HEY", "HELLO", "THERE",
+                        "SKIP", "WHAT", "WHY", "WHO", "IDK", "MAYBE", "STOP", "HELP", "JOIN", "THANKS", "NAME",
+                        "ME", "MOM", "MUM", "MAMA", "NONE", "NOBODY", "NOT", "CANCEL"})
+_SKIP_BUDDY = frozenset({"SKIP", "NONE", "NO", "NOBODY", "LATER", "NO THANKS", "NO ONE", "NOONE", "NOT NOW",
+                         "NOT YET", "NO BUDDY", "NOPE", "SKIP FOR NOW", "SKIP IT", "NA", "N A"})
+_YES_TERMS = re.compile(r"(?:YES|Y|YEP|YEAH|YA|SURE|OK|OKAY|I AGREE|AGREE|AGREED|ABSOLUTELY|OF COURSE|👍)(?![A-Z])")
+_NOT = re.compile(r"\b(?:NO|NOT|DON'?T|DONT|NEVER|BUT|WHAT|WHY)\b|\?")
+
+
+def _folded(text: str) -> str:
+    """Upper case, words only: "Skip." → "SKIP", "no thanks!" → "NO THANKS", "👍" kept."""
+    kept = re.sub(r"[^\w\s'👍]", " ", text).replace("_", " ")
+    return " ".join(kept.upper().split())
+
+
 def _name(state: SignupState, text: str) -> SignupState | None:
     name = _NAME_PREFIX.sub("", text).strip(" .!,")
     words = name.split()
     if not words or len(words) > 3 or len(name) > 40 or not all(re.fullmatch(r"[^\W\d_][\w'’-]*", w) for w in words):
         return None
-    return replace(state, step="time", name=name.title() if name.islower() else name, retries=0)
+    if any(w.upper() in _NOT_NAMES for w in words):
+        return None
+    return replace(state, step="time", name=name.title() if name.islower() or name.isupper() else name, retries=0)
 
 
 def _time(state: SignupState, text: str) -> SignupState | None:
@@ -86,7 +109,7 @@ def _zone(state: SignupState, text: str) -> SignupState | None:
 
 
 def _buddy(state: SignupState, text: str) -> SignupState | None:
-    if text.upper() in ("SKIP", "NONE", "NO", "NOBODY", "LATER"):
+    if _folded(text) in _SKIP_BUDDY:
         return replace(state, step="terms", retries=0)
     found = parse_buddy(text)
     if found is None:
@@ -95,11 +118,11 @@ def _buddy(state: SignupState, text: str) -> SignupState | None:
 
 
 def _terms(state: SignupState, text: str) -> SignupState | None:
-    word = text.upper().strip(" .!")
-    if word in ("YES", "Y", "I AGREE", "AGREE", "YES PLEASE", "OK", "OKAY"):
-        return replace(state, step="done", retries=0)
-    if word in ("NO", "N", "NO THANKS"):
+    word = _folded(text)
+    if word in ("NO", "N", "NO THANKS", "NOPE"):
         return replace(state, step="cancelled")
+    if _YES_TERMS.match(word) and not _NOT.search(text.upper()):  # "yes", "sure", "Yes, sounds good", "👍"
+        return replace(state, step="done", retries=0)
     return None
 
 

@@ -28,6 +28,10 @@ def setup_state(s: Any, settings: Any, state: str) -> None:
     if state == "stranger_signup_time":
         s.add(Signup(phone=STRANGER.phone, step="time", name="Pat", timezone="America/New_York", retries=0))
         return
+    if state == "stranger_signup_stale":  # she stopped answering two days ago
+        s.add(Signup(phone=STRANGER.phone, step="time", name="Pat", timezone="America/New_York", retries=0,
+                     updated_at=NOW() - timedelta(days=2)))
+        return
     if state == "stranger_signup_terms":
         s.add(Signup(phone=STRANGER.phone, step="terms", name="Pat", checkin_time="08:30",
                      timezone="America/New_York", retries=0))
@@ -145,6 +149,8 @@ ROWS = [
     Row("stranger_signup_time", "stranger", "8:30am", "signup_buddy", lambda s: s.get(Signup, STRANGER.phone).checkin_time == "08:30"),
     Row("stranger_signup_time", "stranger", "soonish", "signup_time_retry", lambda s: s.get(Signup, STRANGER.phone).retries == 1),
     Row("stranger_signup_terms", "stranger", "YES", "signup_done", lambda s: member(s).status == "active" and s.get(Signup, STRANGER.phone) is None),
+    Row("stranger_signup_terms", "stranger", "Yes, sounds good 👍", "signup_done", lambda s: member(s).status == "active"),
+    Row("stranger_signup_stale", "stranger", "8:30am", "stranger", lambda s: s.get(Signup, STRANGER.phone) is None),
     Row("stranger_signup_terms", "stranger", "no", "signup_cancelled", lambda s: member(s) is None and s.get(Signup, STRANGER.phone) is None),
     Row("stranger_signup_time", "stranger", "stop", None, lambda s: s.get(Signup, STRANGER.phone) is None and is_do_not_text(s, STRANGER.phone)),
 ]
