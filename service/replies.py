@@ -123,6 +123,9 @@ def _buddy_consent(c: Context) -> str:
         if buddy.id in c.decision.buddy_ids:
             buddy.consent, buddy.consent_at = ("accepted" if accepted else "declined"), c.now
             c.event("buddy_accept" if accepted else "buddy_decline", member_id=buddy.member_id, buddy_id=buddy.id)
+            if not accepted and buddy.member.status in ("active", "paused", "pending"):
+                # Else she believes someone would hear when she is struggling.
+                _text_member(c, buddy.member, "system", render("buddy_declined_member", buddy=buddy.name))
     d = c.decision
     return render(d.reply, **d.reply_vars)  # type: ignore[arg-type]
 

@@ -71,6 +71,7 @@ def test_a_buddy_who_says_no_gets_no_alerts(cli: Any, sim: Any, run_jobs: Any, d
     sim.send_inbound(MOM.phone, "1")
     run_jobs()
     assert len(texts_to(sim, BUDDY.phone)) == 1  # the invitation only
+    assert render("buddy_declined_member", buddy="Sarah") in texts_to(sim, MOM.phone)  # she knows to choose another
     with db() as s:
         assert s.scalars(select(Buddy.consent)).one() == "declined"
 
