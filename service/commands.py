@@ -180,6 +180,30 @@ _ZONE_WORDS = {
     "ARIZONA": "America/Phoenix", "PACIFIC": "America/Los_Angeles", "PT": "America/Los_Angeles",
     "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "ALASKA": "America/Anchorage",
     "HAWAII": "Pacific/Honolulu", "UK": "Europe/London", "IRELAND": "Europe/Dublin",
+    # What people in those places call their own time, whatever the letters mean elsewhere.
+    "GMT": "Europe/London", "BST": "Europe/London", "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+}
+# Big cities that are not the city in an IANA zone name ("ZONE Seattle" as the usage line suggests).
+_CITY_ZONES = {
+    "America/New_York": "NYC BROOKLYN QUEENS BRONX MANHATTAN BOSTON PHILADELPHIA PHILLY WASHINGTON WASHINGTON_DC "
+                        "WASHINGTON_D_C DC D_C "
+                        "BALTIMORE PITTSBURGH ATLANTA MIAMI ORLANDO TAMPA JACKSONVILLE CHARLOTTE RALEIGH "
+                        "CLEVELAND COLUMBUS CINCINNATI BUFFALO RICHMOND NEWARK HARTFORD PROVIDENCE",
+    "America/Chicago": "HOUSTON DALLAS AUSTIN SAN_ANTONIO FORT_WORTH MINNEAPOLIS ST_LOUIS SAINT_LOUIS KANSAS_CITY "
+                       "NEW_ORLEANS MILWAUKEE NASHVILLE MEMPHIS OKLAHOMA_CITY TULSA OMAHA WINNIPEG",
+    "America/Denver": "SALT_LAKE_CITY ALBUQUERQUE EL_PASO COLORADO_SPRINGS CALGARY",
+    "America/Boise": "BOISE",
+    "America/Phoenix": "TUCSON SCOTTSDALE MESA",
+    "America/Los_Angeles": "LA SEATTLE SAN_FRANCISCO SF SAN_DIEGO SAN_JOSE SACRAMENTO PORTLAND LAS_VEGAS VEGAS "
+                           "OAKLAND FRESNO SPOKANE",
+    "America/Vancouver": "VICTORIA",
+    "America/Toronto": "OTTAWA",
+    "Europe/London": "MANCHESTER BIRMINGHAM GLASGOW EDINBURGH CARDIFF LEEDS LIVERPOOL BRISTOL NEWCASTLE SHEFFIELD "
+                     "NOTTINGHAM LEICESTER ENGLAND SCOTLAND WALES NORTHERN_IRELAND",
+    "Europe/Dublin": "CORK GALWAY LIMERICK",
+    "Australia/Sydney": "CANBERRA NEWCASTLE_NSW WOLLONGONG",
+    "Australia/Brisbane": "GOLD_COAST",
+    "Asia/Kolkata": "MUMBAI DELHI NEW_DELHI BANGALORE BENGALURU CHENNAI HYDERABAD INDIA",
 }
 
 
@@ -195,10 +219,14 @@ def _zones_by_city() -> dict[str, str]:
 
 def zone_from_text(text: str) -> str | None:
     """'Chicago', 'america/chicago', 'new york', 'Eastern' → an IANA zone name, or None."""
-    key = "_".join((text or "").strip().split()).upper()
+    key = "_".join(re.sub(r"[.,]", " ", text or "").split()).upper()
     if not key:
         return None
-    return _ZONE_WORDS.get(key.replace("_TIME", "")) or _zones_by_city().get(key)
+    key = key.removesuffix("_TIME")
+    return _ZONE_WORDS.get(key) or _CITIES.get(key) or _zones_by_city().get(key)
+
+
+_CITIES = {city: zone for zone, cities in _CITY_ZONES.items() for city in cities.split()}
 
 
 def days_phrase(days: str) -> str:

@@ -118,6 +118,8 @@ ROWS = [
     Row("active", "mom", "ZONE Chicago", "zone_changed", lambda s: member(s).timezone == "America/Chicago"),
     Row("active", "mom", "TZ America/Denver", "zone_changed", lambda s: member(s).timezone == "America/Denver"),
     Row("active", "mom", "zone narnia", "usage_zone", lambda s: member(s).timezone == "America/New_York"),
+    Row("active", "mom", "ZONE Seattle", "zone_changed", lambda s: member(s).timezone == "America/Los_Angeles"),
+    Row("active", "mom", "zone Houston", "zone_changed", lambda s: member(s).timezone == "America/Chicago"),
     # buddies
     Row("active", "mom", "BUDDY Jo +12025550180", "buddy_invited", lambda s: len(member(s).buddies) == 2),
     Row("active", "mom", f"buddy Sarah {BUDDY.phone}", "buddy_refused", lambda s: len(member(s).buddies) == 1),

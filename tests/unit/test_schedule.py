@@ -225,3 +225,16 @@ def test_a_held_message_waits_exactly_until_quiet_hours_end(plan: Plan, now: dat
     assert until is not None and until > now and until - now <= timedelta(hours=25)
     assert not in_quiet(until.astimezone(plan.zone).time(), held)
     assert in_quiet((until - timedelta(minutes=1)).astimezone(plan.zone).time(), held)
+
+
+@pytest.mark.parametrize("text, zone", [
+    ("Seattle", "America/Los_Angeles"), ("San Francisco", "America/Los_Angeles"), ("Houston", "America/Chicago"),
+    ("Boston", "America/New_York"), ("Washington, D.C.", "America/New_York"), ("St. Louis", "America/Chicago"),
+    ("Salt Lake City", "America/Denver"), ("Manchester", "Europe/London"), ("GMT", "Europe/London"),
+    ("Mumbai", "Asia/Kolkata"), ("Chicago", "America/Chicago"), ("america/denver", "America/Denver"),
+    ("eastern time", "America/New_York"), ("Sydney", "Australia/Sydney"), ("narnia", None),
+])
+def test_a_zone_is_found_from_the_big_city_she_names(text: str, zone: str | None) -> None:
+    from service.commands import zone_from_text
+
+    assert zone_from_text(text) == zone
