@@ -83,8 +83,14 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
     can no longer go out (past the catch-up limit, or slid into quiet hours). Safe to run twice."""
     window = timedelta(minutes=settings.catch_up_minutes)
     rows = session.execute(select(*_PLAN_COLUMNS).where(Member.status == "active")).all()
-    existing = {tuple(r) for r in session.execute(select(CheckIn.member_id, CheckIn.due_at).where(
-        CheckIn.due_at >= now - LOOKBACK - timedelta(days=1)))}
+    existing: set[tuple[int, datetime]] = set()
+    had: dict[int, list[datetime]] = {}  # scheduled check-ins that went out (or will), by member
+    for member_id, due_at, state, manual in session.execute(
+            select(CheckIn.member_id, CheckIn.due_at, CheckIn.state, CheckIn.manual).where(
+                CheckIn.due_at >= now - LOOKBACK - timedelta(days=1))):
+        existing.add((member_id, due_at))
+        if state != "skipped" and not manual:
+            had.setdefault(member_id, []).append(due_at)
     plans, latest = _Plans(settings), dict[Plan, tuple[datetime | None, str]]()
     fresh: list[tuple[Any, datetime]] = []
     skipped: list[dict[str, Any]] = []
@@ -100,6 +106,8 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
             continue
         if row.consent_at is not None and due < row.consent_at:
             continue  # scheduled before she said YES: her first one is the next
+        if row.id in had and any(_same_day(d, due, plan) for d in had[row.id]):
+            continue  # she moved her TIME after today's went out: one a day, the new time from tomorrow
         if verdict == "send":
             fresh.append((row, due))
         else:
@@ -108,6 +116,10 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
         done = len(_insert_checkins(session, skipped))
         log.warning("skipped %s check-ins that could not go out in time (service down, outage or quiet hours)", done)
     return _write_many(session, settings, fresh)
+
+
+def _same_day(one: datetime, other: datetime, plan: Plan) -> bool:
+    return one.astimezone(plan.zone).date() == other.astimezone(plan.zone).date()
 
 
 def _insert_checkins(session: Session, values: list[dict[str, Any]]) -> dict[int, int]:

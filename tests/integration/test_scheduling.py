@@ -302,3 +302,17 @@ def test_a_low_alert_held_by_quiet_hours_is_promised_for_the_morning_and_escalat
         assert alerts.escalate_low(s, settings, now + timedelta(hours=2, minutes=30)) == 0  # her hour is not up
         assert alerts.escalate_low(s, settings, now + timedelta(hours=3, minutes=1)) == 1
         outbox.commit(s, None)
+
+
+def test_moving_her_time_after_todays_check_in_went_out_waits_for_tomorrow(app: Any, db: Any, settings: Any) -> None:
+    with db() as s:
+        add_member(s, at="20:00")
+    eight = local_instant(datetime(2026, 11, 23).date(), time(20, 0), NY)
+    assert plan(db, settings, eight) == 1
+    with db() as s:
+        s.scalars(select(Member)).one().checkin_time = "20:30"  # TIME 8:30pm, sent at 20:10
+    assert plan(db, settings, eight + timedelta(minutes=31)) == 0  # not a second one today
+    assert plan(db, settings, eight + timedelta(days=1, minutes=30)) == 1  # the new time, from tomorrow
+    with db() as s:
+        skipped = s.scalars(select(CheckIn).where(CheckIn.state == "skipped")).all()
+    assert skipped == []  # nothing was missed: she had today's
