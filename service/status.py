@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Worker
+from rq.intermediate_queue import IntermediateQueue
 from rq.job import Job
 from rq.registry import DeferredJobRegistry, FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import text
@@ -34,6 +35,7 @@ bp.register_blueprint(actions_bp)  # the page's POST actions: /status/...
 
 WORKER_STALE = 90   # seconds: two heartbeats of an idle worker missed (workers.worker.WORKER_TTL)
 CLOCK_LATE = 10     # the clock ticks every second
+TAKEN_STUCK = 60    # seconds a job may sit taken but not started (a worker starts one in milliseconds)
 CLOCK_STOPPED = 60
 LAST_TICK_KEY = "village:clock:last-tick"  # written by workers.clock (service never imports workers)
 
@@ -62,6 +64,7 @@ def queue_figures(connection: Redis, now: datetime) -> dict[str, Any]:
             "scheduled": ScheduledJobRegistry(queue=q).get_job_count(cleanup=False),
             "started": StartedJobRegistry(queue=q).get_job_count(cleanup=False),
             "deferred": DeferredJobRegistry(queue=q).get_job_count(cleanup=False),
+            **_taken(q, connection, now),
         }
     workers = []
     for w in Worker.all(connection=connection):
@@ -109,6 +112,15 @@ def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_e
     return lights
 
 
+def _taken(q: Queue, connection: Redis, now: datetime) -> dict[str, Any]:
+    """Jobs a worker took off the queue but never started (RQ's intermediate queue): a worker frozen
+    or killed between the two shows nowhere else. Their age is since they were enqueued."""
+    ids = IntermediateQueue(q.key, connection).get_job_ids()
+    enqueued = [j.enqueued_at.replace(tzinfo=timezone.utc) for j in Job.fetch_many(ids[:50], connection=connection)
+                if j is not None and j.enqueued_at]
+    return {"taken": len(ids), "taken_oldest_seconds": int((now - min(enqueued)).total_seconds()) if enqueued else 0}
+
+
 def _operator_light(settings: Settings, db: Session) -> dict[str, str]:
     """The last person a crisis reaches: set, and not a number that said STOP to us."""
     name = "Operator alert phone"
@@ -127,6 +139,10 @@ def _operator_light(settings: Settings, db: Session) -> dict[str, str]:
 def _worker_lights(work: dict[str, Any]) -> list[dict[str, str]]:
     lights = []
     for name, q in work["queues"].items():
+        if q.get("taken_oldest_seconds", 0) > TAKEN_STUCK:
+            lights.append(_light(f"Jobs taken on {name}", "bad", str(q["taken"]),
+                                 f"taken by a worker but not started, oldest enqueued {q['taken_oldest_seconds']} s ago: "
+                                 "a frozen or killed worker (the sweeper sends their messages again)"))
         live = [w for w in work["workers"] if w["alive"] and name in w["queues"].split(",")]
         if live:
             lights.append(_light(f"Workers on {name}", "ok", str(len(live))))

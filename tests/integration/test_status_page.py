@@ -407,3 +407,27 @@ def test_an_idle_worker_heartbeats_often_enough_to_show_alive(app: Any, redis_ur
         assert not shown["alive"]
     finally:
         worker.register_death()
+
+
+def test_a_job_taken_by_a_frozen_worker_and_never_started_shows_red(app: Any, db: Any, settings: Any,
+                                                                     redis_url: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from redis import Redis
+    from rq.intermediate_queue import IntermediateQueue
+
+    from service.queues import URGENT, queue
+    from service.status import health, queue_figures
+
+    connection = Redis.from_url(redis_url)
+    q = queue(URGENT, connection)
+    job = q.enqueue("workers.jobs.send_message", 1)
+    now = datetime.now(timezone.utc)
+    with db() as s:
+        lights = {l["name"]: l for l in health(settings, s, queue_figures(connection, now), None, now)}
+    assert "Jobs taken on urgent" not in lights  # waiting in the queue is the queue's figure
+    connection.lmove(q.key, IntermediateQueue(q.key, connection).key, "RIGHT", "LEFT")  # a worker took it, then froze
+    later = now + timedelta(minutes=2)
+    with db() as s:
+        lights = {l["name"]: l for l in health(settings, s, queue_figures(connection, later), None, later)}
+    assert lights["Jobs taken on urgent"]["level"] == "bad" and job.id not in lights["Jobs taken on urgent"]["reason"]
