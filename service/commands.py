@@ -34,15 +34,17 @@ _USAGE_WORDS = {"PAUSE": "pause", "TIME": "time", "DAYS": "days", "ZONE": "zone"
                 "BUDDY": "buddy", "REMOVE": "remove", "SHARE": "share"}
 
 
-def parse(text: str) -> Command | None:
-    """The command in `text`, Command('usage', …) for a short near-miss, or None for her own words."""
+def parse(text: str, region: str = "US") -> Command | None:
+    """The command in `text`, Command('usage', …) for a short near-miss, or None for her own words.
+    `region`: her number's country, for a buddy's number written the local way ("07507 123456")."""
     clean = _without_courtesy(text)
     upper = clean.upper()
     head, _, rest = upper.partition(" ")
     head = head.rstrip(",:;-")  # "time: 9pm", "pause, 3"
     parser = _PARSERS.get(head)
     if parser is not None:
-        command = parser(rest.strip(), clean.partition(" ")[2].strip())
+        raw_rest = clean.partition(" ")[2].strip()
+        command = _buddy(rest.strip(), raw_rest, region) if head == "BUDDY" else parser(rest.strip(), raw_rest)
         if command is not None:
             return command
     if head in ("STOP", "START") and _BUDDY_ALERTS.fullmatch(rest.strip()):
@@ -118,13 +120,14 @@ def _zone(_rest: str, raw: str) -> Command | None:
     return Command("zone", {"zone": zone}) if zone else None
 
 
-def parse_buddy(raw: str) -> tuple[str, str] | None:
-    """'Sarah +1 202 555 0178' → ('Sarah', '+12025550178'), or None."""
+def parse_buddy(raw: str, region: str = "US") -> tuple[str, str] | None:
+    """'Sarah +1 202 555 0178' → ('Sarah', '+12025550178'), or None. A number without its country
+    code is read as one of `region`'s."""
     match = re.fullmatch(r"([^\d+()]{1,40}?)\s*[,:-]?\s*(\+?[\d\s().-]{7,20})", raw.strip())
     if not match:
         return None
     try:
-        phone = parse_phone(match.group(2))
+        phone = parse_phone(match.group(2), region or "US")
     except InvalidPhone:
         return None
     name = " ".join(match.group(1).split())
@@ -132,8 +135,8 @@ def parse_buddy(raw: str) -> tuple[str, str] | None:
     return (name, phone) if name else None
 
 
-def _buddy(_rest: str, raw: str) -> Command | None:
-    found = parse_buddy(raw)
+def _buddy(_rest: str, raw: str, region: str = "US") -> Command | None:
+    found = parse_buddy(raw, region)
     return Command("buddy_add", {"name": found[0], "phone": found[1]}) if found else None
 
 

@@ -75,6 +75,7 @@ class Inbound:
     signup: signup.SignupState | None = None  # a stranger's JOIN dialogue in progress
     phone_zones: tuple[str, ...] = ()
     operator: bool = False  # the number is OPERATOR_ALERT_PHONE
+    region: str = "US"  # her number's country: a buddy's number may be written the local way
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
         # Anything else cancels the erasure and is heard as what it is.
         decision = _member_decision(inbound, word, replace(member, pending_delete=False), mood)
         return replace(decision, cancel_delete=True)
-    command = commands.parse(inbound.text)
+    command = commands.parse(inbound.text, inbound.region)
     if command is not None and command.name != "join":
         return Decision("command", command=command, reply_vars=name)
     if member.status == "pending":
@@ -265,11 +266,12 @@ def trend_reason(previous: tuple[float, ...], today: float | None) -> str | None
 
 
 def _stranger_decision(inbound: Inbound) -> Decision:
-    command = commands.parse(inbound.text)
+    command = commands.parse(inbound.text, inbound.region)
     if command is not None and command.name == "join":
         return Decision("signup", turn=signup.start(inbound.phone_zones))
     if inbound.signup is not None:
-        return Decision("signup", turn=signup.advance(inbound.signup, inbound.text, inbound.phone_zones))
+        return Decision("signup", turn=signup.advance(inbound.signup, inbound.text, inbound.phone_zones,
+                                                      region=inbound.region))
     if command is not None:
         return Decision("stranger_command", reply="not_enrolled_command")
     return Decision("stranger", reply="stranger")

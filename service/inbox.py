@@ -17,7 +17,7 @@ from service.conversation import AFTER_CRISIS, BuddyRole, Inbound, MemberState, 
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
 from service.texts import render
-from service.phones import InvalidPhone, mask, parse_phone, split_address, time_zones
+from service.phones import InvalidPhone, mask, parse_phone, region, split_address, time_zones
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
         signup=signups.to_state(pending_signup) if pending_signup else None,
         phone_zones=time_zones(phone) if member is None else (),
         operator=_is_operator(settings, phone),
+        region=region(phone) or "US",
     ))
     if member is not None:
         message.member_id = member.id

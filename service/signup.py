@@ -40,12 +40,11 @@ def start(phone_zones: tuple[str, ...]) -> Turn:
     return Turn(SignupState(zone=zone), "signup_name", {})
 
 
-def advance(state: SignupState, text: str, phone_zones: tuple[str, ...]) -> Turn:
+def advance(state: SignupState, text: str, phone_zones: tuple[str, ...], *, region: str = "US") -> Turn:
     text = " ".join((text or "").split())
     if _folded(text) in _CANCEL:
         return Turn(None, "signup_cancelled", {})
-    step = _STEP_HANDLERS[state.step]
-    updated = step(state, text)
+    updated = _buddy(state, text, region) if state.step == "buddy" else _STEP_HANDLERS[state.step](state, text)
     if updated is None:
         if state.retries >= RETRIES:
             return Turn(None, "signup_failed", {})
@@ -108,10 +107,10 @@ def _zone(state: SignupState, text: str) -> SignupState | None:
     return replace(state, step="buddy", zone=zone, retries=0) if zone else None
 
 
-def _buddy(state: SignupState, text: str) -> SignupState | None:
+def _buddy(state: SignupState, text: str, region: str = "US") -> SignupState | None:
     if _folded(text) in _SKIP_BUDDY:
         return replace(state, step="terms", retries=0)
-    found = parse_buddy(text)
+    found = parse_buddy(text, region)
     if found is None:
         return None
     return replace(state, step="terms", buddy_name=found[0], buddy_phone=found[1], retries=0)

@@ -172,3 +172,10 @@ def test_delete_is_confirmed_by_an_explicit_yes_in_words_and_anything_else_cance
 def test_a_middling_3_is_not_cheered() -> None:
     assert decide(Inbound("3", member=ACTIVE)).reply == "reply_middling"
     assert decide(Inbound("4", member=ACTIVE)).reply == "reply_ok"
+
+
+def test_a_buddy_number_written_the_local_way_is_read_in_her_country() -> None:
+    decision = decide(Inbound("BUDDY Anna 07507 123456", member=ACTIVE, region="GB"))
+    assert decision.command is not None and decision.command.args == {"name": "Anna", "phone": "+447507123456"}
+    us = decide(Inbound("BUDDY Jo 202-555-0182", member=ACTIVE))
+    assert us.command is not None and us.command.args["phone"] == "+12025550182"

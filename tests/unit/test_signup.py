@@ -51,3 +51,8 @@ def test_her_answers_are_kept_through_more_than_one_miss() -> None:
         state = turn.state
     assert advance(state, "yes", NY).complete
     assert advance(state, "hmm", NY).reply == "signup_failed"
+
+
+def test_a_buddy_named_at_sign_up_is_read_in_her_country() -> None:
+    turn = advance(BUDDY, "Anna 07507 123456", ("Europe/London",), region="GB")
+    assert turn.state is not None and turn.state.buddy_phone == "+447507123456"
