@@ -39,7 +39,7 @@ def _detail(command: Command) -> str:
 def _pause(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     zone = ZoneInfo(member.timezone)
     until: datetime | None = None
-    phrase = "until you text RESUME"
+    phrase = "for now"
     if command.args.get("days"):
         days = int(command.args["days"])
         local_day = (now.astimezone(zone) + timedelta(days=days)).date()
@@ -55,6 +55,11 @@ def _pause(session: Session, settings: Settings, member: Member, command: Comman
     return render("paused", name=member.name, until=phrase)
 
 
+def zone_label(name: str) -> str:
+    """'America/New_York' → 'New York time': how a person names her zone."""
+    return name.rsplit("/", 1)[-1].replace("_", " ") + " time"
+
+
 def _resume(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     resume(session, member, actor="member")
     return render("resumed", name=member.name, time=checkin_time_phrase(member))
@@ -62,7 +67,7 @@ def _resume(session: Session, settings: Settings, member: Member, command: Comma
 
 def _time(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.checkin_time = command.args["time"].strftime("%H:%M")
-    return render("time_changed", time=checkin_time_phrase(member), zone=member.timezone.replace("_", " "))
+    return render("time_changed", time=checkin_time_phrase(member), zone=zone_label(member.timezone))
 
 
 def _days(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
@@ -72,7 +77,7 @@ def _days(session: Session, settings: Settings, member: Member, command: Command
 
 def _zone(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.timezone = command.args["zone"]
-    return render("zone_changed", zone=member.timezone.replace("_", " "), time=checkin_time_phrase(member))
+    return render("zone_changed", zone=zone_label(member.timezone), time=checkin_time_phrase(member))
 
 
 def _buddy_add(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
