@@ -45,6 +45,8 @@ class Mood:
 
 
 MEANS_SEEN = "_means"
+# Tags of lex.REACH_OUT patterns, found in the crisis pass: "alert:plea", "alert:unsafe".
+REACH_OUT = "alert:"
 
 
 def _compile_crisis() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
@@ -54,7 +56,10 @@ def _compile_crisis() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
     # The means (lex.MEANS) are found in the same pass, tagged MEANS_SEEN: they are a sign only
     # with a cue in the same sentence, which `_crisis_signs` then looks for.
     at_word += [(f"(?:{means})(?![a-z])", MEANS_SEEN) for means, _ in lex.MEANS]
+    # So are the pleas and dangers that must reach a person (lex.REACH_OUT): one pass, not two.
+    at_word += [(p[2:], REACH_OUT + g) for g, ps in lex.REACH_OUT.items() for p in ps if p.startswith(r"\b")]
     anywhere = [(p, g) for g, ps in lex.CRISIS.items() for p in ps if not p.startswith(r"\b")]
+    anywhere += [(p, REACH_OUT + g) for g, ps in lex.REACH_OUT.items() for p in ps if not p.startswith(r"\b")]
     return tagged(at_word, prefix=r"(?<![a-z0-9])(?=[a-z0-9])"), tagged(anywhere)
 
 
@@ -134,9 +139,21 @@ def score(text: str) -> Mood:
         text = _PARTICLE.sub(" ", text)
     if not norm.strip():
         return Mood(UNCLEAR, None, ("unclear:empty",))
-    crisis, softened = _crisis_signs(norm)
+    crisis, softened, reach_out = _crisis_signs(norm)
     if crisis:
         return Mood(CRISIS, 1.0, tuple(f"crisis:{g}" for g in crisis))
+    mood = _mood(norm, text, softened)
+    if not reach_out:
+        return mood
+    # A plea for help or a danger at home reaches a person, whatever the words around it say.
+    marks = tuple(f"{REACH_OUT}{g}" for g in reach_out)
+    if mood.level in (OK, UNCLEAR):
+        return Mood(LOW, 2.0, (*marks, *(r for r in mood.reasons if not r.startswith("unclear"))))
+    return Mood(mood.level, mood.score, (*mood.reasons, *marks))
+
+
+def _mood(norm: str, text: str, softened: list[str]) -> Mood:
+    """The reply's mood from its words, numbers and VADER, once no crisis sign was found."""
     words, word_reasons, has_words = _words(norm)
     if softened:
         # Negated or someone else's crisis words still need a person to look.
@@ -176,17 +193,29 @@ def normalise(text: str) -> str:
     return _REWRITE.sub(lambda m: lex.REWRITES[m.group(0)], t)
 
 
-def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
-    """Warning-sign groups found, and those only negated or about someone else."""
+def _crisis_signs(norm: str) -> tuple[list[str], list[str], list[str]]:
+    """Warning-sign groups found, those only negated or about someone else, and the lex.REACH_OUT
+    groups (plea, unsafe) she says herself."""
     kinds: dict[str, set[str]] = {}
+    reach_out: list[str] = []
     means_seen = False
     for pattern, signs in _CRISIS:
-        for m in pattern.finditer(norm):
+        m = pattern.search(norm)
+        while m:
             sign = signs[(m.lastindex or 1) - 1]
             if sign == MEANS_SEEN:
                 means_seen = True
+            elif sign.startswith(REACH_OUT):
+                group = sign[len(REACH_OUT):]
+                # "help! she ate a crayon lol": a laugh makes a plea a figure of speech.
+                if group not in reach_out and _speaker(norm, m) == "self" and not (group == "plea" and _LAUGHING.search(norm)):
+                    reach_out.append(group)
+                # It must not hide a crisis phrase inside it ("he hurt me again"): look on from its next word.
+                m = pattern.search(norm, m.start() + 1)
+                continue
             else:
                 kinds.setdefault(sign, set()).add(_speaker(norm, m))
+            m = pattern.search(norm, m.end() if m.end() > m.start() else m.end() + 1)
     if means_seen:  # most replies name no means: the sentence walk is spared
         sentences = _SENTENCE.findall(norm)
         # A sentence, or two in a row ("a spot on the cliff path i keep going back to. it feels peaceful")
@@ -197,24 +226,28 @@ def _crisis_signs(norm: str) -> tuple[list[str], list[str]]:
                 reported = bool(words & lex.THIRD_PERSON) and not words & lex.FIRST_PERSON
                 kinds.setdefault("means", set()).add("reported" if reported else "self")
     if not kinds:  # most replies: nothing to sort
-        return [], []
+        return [], [], reach_out
     if _MASKS.search(norm):  # "asking for a friend" is how the question is often asked
         kinds = {g: {"self"} for g in kinds}
     found = [g for g in _GROUPS if "self" in kinds.get(g, ())]
     softened = [f"crisis_{sorted(kinds[g])[0]}:{g}" for g in _GROUPS if g in kinds and g not in found]
-    return found, softened
+    return found, softened, reach_out
 
 
-def _negates(words: list[str]) -> bool:
+def _negates(words: list[str], opening: str = "") -> bool:
     """A negation among the last three words, unless it negates her worry ("dont worry, itll all be over")
-    or her certainty ("not sure how much longer im sticking around", "dont know how much longer i can go on")."""
+    or her certainty ("not sure how much longer im sticking around", "dont know how much longer i can go on"),
+    or is itself the statement: a "no" just before the phrase's opening "point" or "reason" ("no point in living")."""
+    if words and words[-1] == "no" and opening in lex.NO_IS_THE_SIGN:
+        words = words[:-1]
     pairs = list(zip(words, words[1:] + [""]))[-3:]
     return any(word in lex.NEGATIONS and following not in ("worry", "worries", "sure", "know") for word, following in pairs)
 
 
 def _speaker(norm: str, m: re.Match[str]) -> str:
     before = _WORD.findall(_WINDOW_SPLIT.split(norm[max(0, m.start() - 60):m.start()])[-1])
-    if _negates(before):
+    opening = _WORD.match(norm, m.start())
+    if _negates(before, opening.group(0) if opening else ""):
         return "negated"
     # "if i hear baby shark one more time im walking into the sea 😂": a threat made of a joke,
     # still seen by a person (low), never silently fine.

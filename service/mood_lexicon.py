@@ -40,7 +40,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:wish|want|wanting|ready) (?:i could |to )?(?:just )?(?:go to )?sleep forever\b", r"\bgo to sleep forever\b",
         r"\bfeel(?:s|ing)? like dying\b", r"\bmight as well (?:be dead|die)\b", r"\bmy own funeral\b",
         r"\bdriv(?:e|ing) off (?:the road|a bridge|a cliff)\b", r"\b(?:standing|sitting) on (?:the|a) (?:bridge|ledge|roof|edge)\b(?! of (?:the |my |her |his )?(?:bed|sofa|couch|bath|chair|seat|cot|pool))",
-        r"\bwant to jump(?=\s*(?:$|[.!]|off|in front))", r"\b(?:bought|got|have|ive|found|tied) a (?:rope|noose)\b(?! (?:swing|ladder|for (?:the|a) (?:swing|garden|tent|washing)|bridge|course))", r"\bnoose\b",
+        r"\bwant to jump(?=\s*(?:$|[.!]|off|in front))", r"\bgoing(?<![a-z0-9] going)(?<![a-z0-9]  going) to (?:just )?jump(?=\s*[.!]*\s*$)", r"\b(?:im|i am|ill|i will|i) (?:just |really |actually |literally |finally |honestly )?(?:going|about|ready|planning) to (?:just )?jump(?=\s*(?:$|[.!]|in front))", r"\b(?:bought|got|have|ive|found|tied) a (?:rope|noose)\b(?! (?:swing|ladder|for (?:the|a) (?:swing|garden|tent|washing)|bridge|course))", r"\bnoose\b",
         r"\b(?:not|wont|will not) (?:going to )?be (?:around|here) (?:much longer|for long|anymore)\b",
         r"\bshould (?:just )?die\b", r"\bhop(?:e|ing) i (?:die|dont wake up|never wake up|wont wake up|do not wake up)\b",
         r"\bdeserve to die\b",
@@ -150,6 +150,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:not going to |wont )?do (?:anything|something) stupid[.,!]* (?:i dont think|probably|maybe|idk|i hope)\b",
         r"\b(?:a )?danger to myself\b(?! in the kitchen| with (?:a|the)| on)", r"\b(?:scared|afraid|terrified|frightened) of myself\b", r"\b(?:im|i am|i feel) not safe\b(?! to drive| driving| to be driving| on the roads)", r"\bnot safe (?:right now|with myself|tonight)\b",
         r"\bdont feel safe (?:with myself|around myself|tonight|right now)\b",
+        r"\b(?:cant|unable to|not able to|dont think i can|not sure i can|dont know if i can|dont know how to) keep myself safe\b",
         r"\b(?:scared|afraid|terrified|worried) (?:of )?what i (?:might|could|will|would|am going to|im going to) do(?=\s*(?:$|[.!,]|right now|tonight|anymore))",
         r"\bdont trust myself(?: right now| anymore| tonight)?\s*(?:[.!]|$)",
         r"\b(?:cut|cutting|scratched|scratching|burned|burnt|burning)\b[^?]{0,30}\bdeeper this time\b",
@@ -190,6 +191,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
     "hopelessness": (
         r"\bcant (?:go on|keep going|keep doing this|do this anymore|take (?:it|this) anymore|do life|do this life)\b(?! (?:the|a|holiday|trip|our|my|his|her|rides?|that|this (?:trip|holiday|ride)|at (?:this|that) (?:pace|rate)|to)\b)",
         r"\b(?:no|whats (?:even )?the|what is the) point (?:anymore|in anything|of anything|of it all|in trying|of going on|in going on|of living|of carrying on)\b",
+        r"\bno point (?:in |of )?(?:living|going on|carrying on|being alive|staying alive|existing)\b(?! about| with| at| in (?:the|this|that|a)| there| here| for (?:the|a|this|that))",
         r"\bwhats (?:even )?the point\s*(?:[.!?]|$)", r"\bno (?:way out|point anymore|future)\b", r"\bdont see a way out\b",
         r"\bhopeless\b(?! about (?:the|my|our|this|her|his) (?!life|future|everything|myself)| at\b| with (?!life|everything))", r"\bnothing (?:will|is going to) (?:ever )?(?:get|be) better\b", r"\bwant (?:it|this|everything|the pain) (?:all )?to (?:stop|end|be over)\b(?!\s*(?:raining|snowing|being so|for a|so i can|crying|teething))",
         r"\bhow (?:much )?longer i can (?:keep going|do this|go on)\b", r"\bdone with (?:life|everything|it all|living)\b",
@@ -287,7 +289,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bi shook " + _KID + r"\b(?! (?:hand|hands|awake|up|off))", r"\bdont trust myself\b[^.!?]{0,20}\b(?:with|around|near)\b(?![^.!?]{0,25}\b(?:cake|chocolate|biscuits|cookies|wine|snacks|sweets|easter eggs|pizza|crisps|chips|shopping|money|card|online)\b)",
         r"\b(?:drop|dropping|shake|shaking|hurt|hurting) " + _KID + r" on purpose\b", r"\bwhat i (?:might|could|would) do to\b",
         r"\b(?:want|wants|wanted|wanting) to (?:hurt|shake|smother|throw) " + _KID + r"\b", r"\burges? to (?:shake|hurt|throw|drop|smother)\b",
-        r"\bsafe from me\b", r"\b(?:dont|didnt|do not) trust my (?:hands|self)\b", r"\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out(?= of (?:the )?(?:bath|water|tub|pool))", r"\b(?:bath|water|tub)\b[^.!?]{0,40}\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out\b",
+        r"\bsafe from me\b", r"\b(?:cant|unable to|not able to|dont think i can|not sure i can|dont know if i can|dont know how to|no longer able to) keep " + _KID + r" safe(?=\s*(?:$|[^\w\s]|anymore|any more|right now|tonight|from me|around me|with me|like this))(?![^.!?]{0,40}\b(?:lol|lmao|haha\w*|climb\w*|stairs|gate|car ?seat|cot|crib|dog|cat|pool|oven|hob|stove|outlets?|sockets?|germs|bugs|flu|covid|cold)\b)", r"\b(?:dont|didnt|do not) trust my (?:hands|self)\b", r"\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out(?= of (?:the )?(?:bath|water|tub|pool))", r"\b(?:bath|water|tub)\b[^.!?]{0,40}\bnot (?:lifting|taking|getting|pulling) (?:her|him|them) out\b",
         r"\bshould (?:smother|shake|hurt|drown|drop|suffocate) (?:her|him|them|the baby|my baby)\b",
         r"\bpicturing (?:myself )?holding (?:him|her|them) too tight\b",
         r"\b(?:almost|nearly) (?:shook|hit|hurt|smothered|threw) " + _KID + r"\b",
@@ -315,6 +317,53 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:go away|leave|be gone|disappear|vanish)[.,]* for good\b",
         r"\b(?:me|myself|if i|if im|im|i was|i were|once im)\b[^.!?]{0,15}\b(?:out of|not in) the picture\b", r"\b(?:not|stop) (?:existing|exist) anymore\b", r"\btired of being here\b(?! in| at)",
         r"\bif i (?:just )?(?:disappeared|vanished|was gone|were gone)\b(?! for\b)",
+    ),
+}
+
+# Replies that must reach a person however their words read (VADER finds "please help" positive):
+# a plea for help or for someone to talk to, and a danger from someone at home. They are never ok or
+# unclear, only low or worse; negated ("dont need help") or someone else's, the words decide as usual.
+# Most end the clause, so a request ("help me with the forms", "call me about the appointment") is not one.
+_END = r"(?=\s*(?:$|[^\w\s]))"
+
+
+def _opens_clause(word: str) -> str:
+    """A word with no word just before it (normalised text has at most two spaces in a row); checked
+    after the word, so the pattern still starts with a letter the scorer can nest it under."""
+    return rf"\b{word}(?<![a-z0-9] {word})(?<![a-z0-9]  {word})"
+
+
+_PARTNER = r"(?:husband|partner|boyfriend|bf|hubby|ex|fiance|dad|father|stepdad|brother|mum|mom|mother|wife|girlfriend|gf|mil|fil)"
+# Scared of him, said of herself: "the dog is scared of him" is not one.
+_SCARED = r"(?:scared|afraid|terrified|frightened)"
+_OF_HIM = (r"of (?:him|my " + _PARTNER + r"|what (?:he|hell|he will|he might|he could|he would) do)"
+           r"(?=\s*(?:$|[^\w\s]|(?:now|right now|lately|anymore|again|tbh|honestly|sometimes|when he|at home|but|and)\b))")
+REACH_OUT: dict[str, tuple[str, ...]] = {
+    "plea": (
+        r"\bplease (?:just |someone |somebody |anyone )?help(?: me| us)?(?: please| now| right now| asap)?" + _END,
+        r"\b(?:someone|somebody|anyone|anybody) (?:please )?help(?: me| us)?(?: please| now| right now| asap)?" + _END,
+        r"\b(?:i |i really |i just |i think i |really |just )?need (?:some )?help(?: please| now| right now| asap| urgently| today| tonight)?" + _END,
+        r"\bneed (?:to talk|to speak) to (?:someone|somebody|anyone|a person|a real person|a human)(?: please| now| right now| asap| urgently| today| tonight| soon)?" + _END,
+        r"\bneed (?:someone|somebody) to talk to\b", r"\bi (?:really |just )?need (?:someone|somebody)(?: now| right now| please| here| with me)?" + _END,
+        r"\b(?:can|could|will|would) (?:someone|somebody|anyone|anybody) (?:please )?(?:call|ring|phone|text) me(?: please| now| right now| asap| today| tonight| back)?" + _END,
+        r"\b(?:someone|somebody|please) (?:call|ring|phone) me(?: please| now| right now| asap)?" + _END,
+        _opens_clause("help") + r"(?: me| us)?(?: please| pls| plz| now)?" + _END,
+    ),
+    "unsafe": (
+        r"\b(?:he|hes|my " + _PARTNER + r"|" + _PARTNER + r"|his (?:dad|brother|mum|mom)|the kids dad|babys dad)"
+        r"(?: (?:has|had|just|keeps|kept|always|was|is|been|started|still|then|also|even|sometimes|often|again|actually))*"
+        r" (?:hit|hits|hitting|punch(?:ed|es|ing)|slap(?:ped|s|ping)|chok(?:ed|es|ing)|strangl(?:ed|es|ing)|beat|beats|beating|"
+        r"shov(?:ed|es|ing)|threaten(?:ed|s|ing)|hurt|hurts|hurting|kick(?:ed|s|ing)|push(?:ed|es|ing)|smack(?:ed|s|ing)|throttl(?:ed|es|ing)) me\b"
+        r"(?! (?:up|out|back|to|into|awake|off|in (?:his|her|their) sleep|all night|in the (?:ribs|bladder|back) all night)\b)"
+        r"(?![^.!?]{0,40}\b(?:toys?|bottle|spoon|block|rattle|ball|book|lol|lmao|haha\w*|accident\w*|by mistake|playing|play fight\w*|"
+        r"tickl\w*|news|idea|bill|question|guilt|joke|comment|text|message|teeth|teething|tantrum\w*|overtired|nappy|diaper|feeding)\b)",
+        r"\b(?:im|i am|i|i get|i feel|ive been|i was|i think im)(?: (?:so|really|very|actually|honestly|kind of|kinda|a bit|bit|getting|"
+        r"still|always|just|genuinely|properly|quite|starting to be))* " + _SCARED + " " + _OF_HIM,
+        *(_opens_clause(w) + " " + _SCARED + " " + _OF_HIM for w in ("so", "really", "honestly", "just", "genuinely")),
+        *(_opens_clause(w) + " " + _OF_HIM for w in ("scared", "afraid", "terrified", "frightened")),
+        r"\b(?:not|never|dont|do not|no longer) (?:feel |felt |really feel )?safe (?:at home|in (?:my|our|this|the) (?:own )?(?:home|house|flat|apartment)|"
+        r"(?:with|around|near) (?:him|my " + _PARTNER + r"))\b",
+        r"\b(?:dont|do not|never|no longer) (?:feel|felt) safe(?: here| anymore| at all)?" + _END,
     ),
 }
 
@@ -359,6 +408,9 @@ CRISIS_MASKS = r"hypothetical(?:ly)?|asking for a friend|random question|just cu
 
 # Words that, just before a crisis phrase, turn it into a statement a human should still see.
 NEGATIONS = frozenset({"not", "never", "no", "dont", "wouldnt", "wont", "isnt", "cant", "didnt", "nothing", "nor"})
+# After "no", these nouns make the "no" the hopeless statement itself ("no point in living", "no reason
+# to go on"), not a denial of the crisis words that follow.
+NO_IS_THE_SIGN = frozenset({"point", "reason", "purpose", "use", "sense", "meaning", "hope"})
 THIRD_PERSON = frozenset({"she", "he", "they", "friend", "sister", "brother", "cousin", "mom", "husband", "someone",
                           "people", "hes", "shes", "theyre", "coworker", "neighbor", "neighbour"})
 FIRST_PERSON = frozenset({"i", "im", "id", "ive", "ill", "me", "myself"})

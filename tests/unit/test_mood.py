@@ -360,7 +360,8 @@ def _written(pairs: list[tuple[str, str]], prefix: str, suffix: str = "") -> tup
 
 
 _AT_WORD = [(p[2:], g) for g, ps in mood.lex.CRISIS.items() for p in ps if p.startswith(r"\b")] + [
-    (f"(?:{means})(?![a-z])", mood.MEANS_SEEN) for means, _ in mood.lex.MEANS]
+    (f"(?:{means})(?![a-z])", mood.MEANS_SEEN) for means, _ in mood.lex.MEANS] + [
+    (p[2:], mood.REACH_OUT + g) for g, ps in mood.lex.REACH_OUT.items() for p in ps if p.startswith(r"\b")]
 _PHRASE_PAIRS = [(entry[3], str(i)) for i, entry in enumerate(mood.lex.LEXICON) if entry[3]]
 _PATTERN_WORDS = sorted({w for p, _ in _AT_WORD + _PHRASE_PAIRS for w in re.findall(r"[a-z]+", p)})
 
@@ -499,6 +500,57 @@ def test_low_phrases_do_not_catch_their_harmless_neighbours(text: str) -> None:
     assert score(text).level != LOW
 
 
+# A plea for help or for someone to talk to reaches a buddy, however VADER reads it ("help" is positive to it).
+@pytest.mark.parametrize("text", [
+    "please help", "help me", "i need help", "someone help", "I need to talk to someone now", "can someone call me",
+    "Please help 😭", "HELP!", "somebody please help me", "i really need someone right now", "need someone to talk to",
+    "could anyone ring me please?", "please help. 4", "honestly i just need help",
+])
+def test_a_plea_is_never_ok(text: str) -> None:
+    result = score(text)
+    assert result.level in (LOW, CRISIS) and "alert:plea" in result.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "thanks for the help", "my mom came to help", "help with the baby was great", "thanks so much for your help!",
+    "hubby was a big help!", "please help yourself to the cake", "i dont need help, we're fine", "help! she ate a crayon lol",
+])
+def test_help_that_is_not_a_plea_stays_ok(text: str) -> None:
+    assert score(text).level == OK
+
+
+@pytest.mark.parametrize("text", [
+    "husband helped with bedtime", "can someone call me about my appointment", "can anyone help with sleep regression tips?",
+    "help me understand the schedule?", "can you call me later?",
+])
+def test_a_request_or_help_received_is_not_a_plea(text: str) -> None:
+    assert "alert:plea" not in score(text).reasons
+
+
+# Danger from someone at home: a person must look, whatever else the reply says.
+@pytest.mark.parametrize("text", [
+    "My husband hit me", "he hits me", "I'm scared of him", "he hurt me again", "not safe at home", "I don't feel safe",
+    "my partner has been hitting me", "he choked me", "so scared of my husband", "i dont feel safe with him",
+    "he hit me but im ok", "my husband hit me last night. 4", "im scared of him but the kids are great, 4",
+])
+def test_a_danger_at_home_is_at_least_low(text: str) -> None:
+    assert score(text).level in (LOW, CRISIS)
+
+
+@pytest.mark.parametrize("text", [
+    "my toddler hit me and i cried", "the baby hit me in the face lol", "he hit me up about dinner",
+    "my husband kicked me all night in his sleep lol", "he pushed me to go to the gp, glad he did", "the dog is scared of him",
+    "scared of him falling off the bed", "my son hits me when hes overtired", "i feel safe at home now",
+    "dont feel safe driving in the snow", "he hit me with a toy",
+])
+def test_everyday_hits_and_fears_are_not_a_danger_at_home(text: str) -> None:
+    assert "alert:unsafe" not in score(text).reasons and not is_crisis(text)
+
+
+def test_a_no_before_anything_but_point_or_reason_still_negates() -> None:
+    assert score("no suicidal thoughts today").reasons == ("crisis_negated:suicidal_ideation",)
+
+
 @pytest.mark.parametrize("text, sign", [
     ("honestly i just want it all to be over", "hopelessness"), ("i cant keep living like this", "hopelessness"),
     ("no reason to keep going", "hopelessness"), ("i dont see the point in living", "hopelessness"),
@@ -515,6 +567,14 @@ def test_low_phrases_do_not_catch_their_harmless_neighbours(text: str) -> None:
     ("i cant do life anymore", "hopelessness"), ("what if i just left and never came back", "escape"),
     ("im scared of what i might do", "self_harm"), ("i dont trust myself right now", "self_harm"),
     ("i almost shook her", "harm_to_baby"), ("im a waste of space", "burden"),
+    # A reviewer's replies once scored ok, unclear or only low, and our own variants of them.
+    ("I can't keep my baby safe", "harm_to_baby"), ("i dont think i can keep him safe anymore", "harm_to_baby"),
+    ("no point in living", "hopelessness"), ("no point going on", "hopelessness"), ("no reason to live", "hopelessness"),
+    ("no point in anything anymore", "hopelessness"), ("theres no point carrying on.", "hopelessness"),
+    ("honestly no point in life", "suicidal_ideation"),  # the "no" is the statement, not its negation
+    ("Im going to jump", "suicidal_ideation"), ("i think im going to jump.", "suicidal_ideation"),
+    ("going to jump", "suicidal_ideation"), ("sorry. i am about to jump", "suicidal_ideation"),
+    ("i cant keep myself safe tonight", "self_harm"),
 ])
 def test_it_flags_the_quieter_warning_signs_too(text: str, sign: str) -> None:
     assert score(text).reasons == (f"crisis:{sign}",)
@@ -770,12 +830,18 @@ NOT_A_CRISIS = [
     "moved the knives away from the baby", "need to hide the pills from the toddler", "made up my mind, were moving!",
     "bought a rope swing for the garden", "i shook her hand", "thinking about dying my hair",
     "if it takes me all week", "hubby threw me under the bus", "made a will finally",
+    # Look-alikes of the "going to jump", "no point" and "keep my baby safe" rules.
+    "going to jump in the shower", "im going to jump on a call at 10", "the kids loved the jumping castle",
+    "the baby jumps at every noise", "im going to jump on the trampoline with them!", "im about to jump into bed",
+    "she is going to jump!", "no point going on about it", "no point living in the past, onwards",
+    "no point trying to nap, shes up", "i cant keep her safe in that car seat, its broken",
+    "cant keep him safe, hes climbing everything lol", "you cant keep them safe from everything",
 ]
 
 
 def test_every_crisis_phrase_is_nested_under_its_first_letter() -> None:
     # One that is not is tried at every word start and makes the whole crisis pass slower.
-    loose = [alt for phrases in mood.lex.CRISIS.values() for p in phrases if p.startswith(r"\b")
+    loose = [alt for phrases in (*mood.lex.CRISIS.values(), *mood.lex.REACH_OUT.values()) for p in phrases if p.startswith(r"\b")
              for alt in mood_patterns.alternatives(p[2:]) if not mood_patterns.nestable(alt)]
     assert loose == []
 
