@@ -241,7 +241,10 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     if mood.level == UNCLEAR and member.has_open_checkin and not member.followup_asked:
         return Decision("followup", reply="followup", reply_vars=name, mood=mood)
     if mood.level == LOW:
-        return Decision("mood", reply="reply_low", reply_vars=name, mood=mood, alert_level=LOW)
+        # Hurt or afraid at home: safety first in the answer (her buddy is alerted as for any low reply).
+        unsafe = any(r == "alert:unsafe" for r in mood.reasons)
+        return Decision("mood", reply="reply_unsafe" if unsafe else "reply_low", reply_vars=name, mood=mood,
+                        alert_level=LOW)
     if mood.level == UNCLEAR:
         return Decision("mood", reply="reply_unclear", reply_vars=name, mood=mood)
     trend = trend_reason(member.recent_scores, mood.score) if member.has_open_checkin else None

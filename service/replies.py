@@ -179,6 +179,10 @@ def _mood(c: Context) -> str | None:
         return render(kind, name=member.name, line=line.line, emergency=line.emergency)
     if kind in ("reply_low", "reply_trend") and buddy_name:
         kind += "_buddy_later" if later else "_buddy"
+    if kind == "reply_unsafe":
+        line = crisis_line(region(member.phone), c.settings.crisis_lines)
+        kind += "_us" if region(member.phone) == "US" else ""
+        return render(kind, name=member.name, emergency=line.emergency)
     if kind in ("reply_low", "reply_low_buddy", "reply_low_buddy_later") and region(member.phone) == "US":
         kind += "_us"  # the National Maternal Mental Health Hotline, for struggling-but-safe moms
     return render(kind, name=member.name, **({"buddy": buddy_name} if buddy_name else {}))

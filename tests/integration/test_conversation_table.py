@@ -142,6 +142,7 @@ ROWS = [
     Row("open", "mom", "2", "reply_low_us", lambda s: s.scalars(select(CheckIn.mood_level)).one() == "low"),
     Row("open", "mom", "5 💕", "reply_ok", lambda s: s.scalars(select(CheckIn.state)).one() == "answered"),
     Row("open", "mom", "idk", "followup", lambda s: s.scalars(select(CheckIn.followup_asked)).one()),
+    Row("open", "mom", "My husband hit me", "reply_unsafe_us", lambda s: s.scalars(select(CheckIn.mood_level)).one() == "low"),
     Row("active", "mom", "great day!", "reply_ok"),
     Row("paused", "mom", "pretty rough", "reply_low_us"),
     # strangers and sign-up

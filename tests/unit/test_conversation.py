@@ -179,3 +179,9 @@ def test_a_buddy_number_written_the_local_way_is_read_in_her_country() -> None:
     assert decision.command is not None and decision.command.args == {"name": "Anna", "phone": "+447507123456"}
     us = decide(Inbound("BUDDY Jo 202-555-0182", member=ACTIVE))
     assert us.command is not None and us.command.args["phone"] == "+12025550182"
+
+
+def test_hurt_or_afraid_at_home_is_answered_with_safety_first_and_her_buddy_alerted() -> None:
+    decision = decide(Inbound("My husband hit me", member=ACTIVE))
+    assert (decision.reply, decision.alert_level) == ("reply_unsafe", "low")
+    assert decide(Inbound("rough day", member=ACTIVE)).reply == "reply_low"
