@@ -135,8 +135,8 @@ def decide(inbound: Inbound) -> Decision:
         return buddy
     if inbound.member is not None:
         return _member_decision(inbound, word, inbound.member, mood)
-    if inbound.buddy_roles:
-        return _buddy_chat(inbound.buddy_roles)
+    if inbound.buddy_roles and inbound.signup is None and not _is_join(inbound.text, inbound.region):
+        return _buddy_chat(inbound.buddy_roles)  # a buddy may JOIN as a mom herself, like anyone
     if inbound.operator:
         # The on-duty operator answering an alert: never the stranger's "not enrolled" reply.
         if word in ACK_WORDS or word in YES_WORDS or _says_ack(word):
@@ -266,6 +266,11 @@ def trend_reason(previous: tuple[float, ...], today: float | None) -> str | None
     if len(previous) >= 3 and today <= sum(previous) / len(previous) - 2:
         return "trend:drop"
     return None
+
+
+def _is_join(text: str, region: str) -> bool:
+    command = commands.parse(text, region)
+    return command is not None and command.name == "join"
 
 
 def _stranger_decision(inbound: Inbound) -> Decision:

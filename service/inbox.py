@@ -62,7 +62,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     member = session.execute(_MEMBER_BY_PHONE, {"phone": phone}).unique().scalar_one_or_none()
     roles = list(session.scalars(_BUDDIES_BY_PHONE, {"phone": phone}))
     checkin = open_checkin(session, member.id, now) if member else None
-    pending_signup = session.get(Signup, phone) if member is None and not roles else None
+    pending_signup = session.get(Signup, phone) if member is None else None
     if pending_signup is not None and now - pending_signup.updated_at > SIGNUP_EXPIRES:
         # A text days after she stopped answering is not the answer to an old question.
         session.delete(pending_signup)

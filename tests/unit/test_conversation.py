@@ -185,3 +185,11 @@ def test_hurt_or_afraid_at_home_is_answered_with_safety_first_and_her_buddy_aler
     decision = decide(Inbound("My husband hit me", member=ACTIVE))
     assert (decision.reply, decision.alert_level) == ("reply_unsafe", "low")
     assert decide(Inbound("rough day", member=ACTIVE)).reply == "reply_low"
+
+
+def test_a_buddy_can_join_as_a_mom_herself() -> None:
+    assert decide(Inbound("JOIN", buddy_roles=(ACCEPTED,))).intent == "signup"
+    from service.signup import SignupState
+
+    answering = decide(Inbound("Sarah", buddy_roles=(ACCEPTED,), signup=SignupState()))
+    assert answering.intent == "signup" and answering.turn is not None and answering.turn.reply == "signup_time"
