@@ -45,7 +45,7 @@ class Settings:
     requests_ca_bundle: str = ""
     simulator_db: str = str(VAR_DIR / "simulator.db")
     operator_alert_phone: str = ""
-    help_contact: str = "reply here and a person will answer"
+    help_contact: str = "ask whoever signed you up"  # set a contact a person answers
     crisis_lines: str = ""  # JSON: {"US": ["call or text 988", "911"], ...}, merged over service/crisis.py
     checkin_validity_seconds: int = 7200
     send_max_attempts: int = 6
