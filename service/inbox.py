@@ -1,6 +1,7 @@
 """Inbound texts: store first, then decide (service.conversation) and apply (service.replies)."""
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -98,12 +99,15 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
 
 
 def _is_operator(settings: Settings, phone: str) -> bool:
-    if not settings.operator_alert_phone:
-        return False
+    return bool(settings.operator_alert_phone) and _operator_phone(settings.operator_alert_phone) == phone
+
+
+@functools.lru_cache(maxsize=4)
+def _operator_phone(raw: str) -> str | None:
     try:
-        return parse_phone(settings.operator_alert_phone) == phone
+        return parse_phone(raw)
     except InvalidPhone:
-        return False
+        return None
 
 
 def _member_state(session: Session, member: Member | None, checkin: CheckIn | None,

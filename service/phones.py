@@ -1,6 +1,7 @@
 """Phone numbers: E.164 parsing, channel addresses and masking, over `phonenumbers`."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -40,6 +41,7 @@ def address(phone: str, channel: str) -> str:
     return f"{WHATSAPP_PREFIX}{phone}" if channel == "whatsapp" else phone
 
 
+@functools.lru_cache(maxsize=4096)  # every reply asks, often more than once; parsing costs ~20 us
 def region(phone: str) -> str | None:
     try:
         return phonenumbers.region_code_for_number(phonenumbers.parse(phone, None))
