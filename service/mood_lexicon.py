@@ -456,10 +456,10 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"skipping meals|skipped (?:lunch|meals|dinner|breakfast)|(?:havent|not|didnt) (?:showered|eaten|left the house|eat|shower)|forgot to eat|(?:dont|cant|couldnt|didnt) (?:want to )?get out of bed"),
     ("anxious", -1.0, "anxious anxiety panic panicking worried worry worrying scared afraid",
      r"on edge|wobbly|(?:had a|proper|bit of a|big) wobble|cant stop (?:worrying|panicking|shaking|overthinking)|cant breathe|(?:mind|thoughts|heart)(?: is| was| keeps| been| kept)? racing|racing (?:thoughts|heart|mind)"),
-    ("meh", -0.5, "bleh blah meh", ""),
+    ("meh", -0.5, "bleh blah meh", r"so ?-?so"),  # a so-so day is a meh, not the lowest
     ("down", -1.0, "triste malungkot udaas sad miserable depressed depression depressing unhappy ugh ughh",
      r"(?:feel|feels|feeling|felt|so|kinda|pretty|bit|really|been|im|very|real|proper|super) (?:(?:real|proper|super|really|so|pretty) )?(?:down|low|blue)|(?:my )?(?:spirits?|mood|energy) (?:is|are|was|so|been|feels?) (?:so |really )?(?:down|low)|my life is over|low (?:mood|day)|(?:so )?over (?:it|today)|"
-     r"so ?-?so|(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
+     r"(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
      r"would have been (?:my|our|her|his) (?:due date|birthday|\w+ birthday)|passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
     ("bad", -1.0, "mal shite crook skint rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",

@@ -474,7 +474,7 @@ def test_an_apology_idiom_is_not_a_low_mood(text: str, level: str) -> None:
     ("nothing is going right", "lexicon:struggling"), ("im falling apart", "lexicon:struggling"),
     ("solo with 3 kids, send help", "lexicon:need_help"), ("i dont feel anything anymore", "lexicon:not_myself"),
     ("i feel like a shell of myself", "lexicon:not_myself"), ("i feel worthless", "lexicon:failing"),
-    ("so-so", "lexicon:down"), ("idc anymore", "lexicon:down"), ("i cant breathe", "lexicon:anxious"),
+    ("so-so", "lexicon:meh"), ("idc anymore", "lexicon:down"), ("i cant breathe", "lexicon:anxious"),
     ("i had a miscarriage", "lexicon:grief"), ("we lost the pregnancy last week", "lexicon:grief"),
     ("touched all day and i need a minute", "lexicon:touched_out"), ("nobody notices what i do", "lexicon:alone"),
     ("feeling a bit flat", "lexicon:down"), ("so fed up today", "lexicon:down"),
@@ -854,3 +854,8 @@ def test_veiled_warning_signs_are_a_crisis(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_A_CRISIS)
 def test_their_everyday_neighbours_are_not_a_crisis(text: str) -> None:
     assert not is_crisis(text)
+
+
+def test_a_so_so_day_is_a_meh_not_the_lowest() -> None:
+    for text in ("so-so", "so so today"):
+        assert (score(text).level, score(text).score) == ("low", 2.0)
