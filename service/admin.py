@@ -151,7 +151,11 @@ def resend_invitation(session: Session, settings: Settings, buddy_id: int, *, ac
     if members.is_do_not_text(session, buddy.phone):
         raise AdminError(f"{buddy.name} asked not to be texted (do-not-text record)")
     member = buddy.member
-    buddy.invited_at = now
+    refused = members.not_inviting_for(session, member, now)
+    if refused is not None:
+        raise AdminError(refused)
+    # A fresh invitation: its reminder and the "hasn't answered" text to her count from now again.
+    buddy.invited_at, buddy.reminded_at, buddy.member_told_at = now, None, None
     outbox.add(session, to=address(buddy.phone, buddy.channel), sender=members.sender_for(settings, buddy.channel),
                body=render("buddy_invite", buddy=buddy.name, member=member.name), kind="invite",
                member_id=member.id, buddy_id=buddy.id)

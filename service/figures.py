@@ -22,6 +22,7 @@ from service.phones import mask
 DAYS = 14
 SENT_STATES = ("sent", "answered", "missed", "undelivered")
 PAGE_SIZE = 25
+MOODS = ("crisis", "low", "ok")
 
 # What Twilio's error codes mean to an operator (twilio.com/docs/api/errors).
 ERROR_CODES = {
@@ -98,7 +99,15 @@ def daily(db: Session, now: datetime, *, cache: bool = True) -> dict[str, Any]:
     days = [dict(d) for d in hit[1]] + _days(db, today, today + timedelta(days=1))
     totals = {k: sum(r[k] for r in days) for k in days[0] if k not in ("day", "reply_rate", "median_ack_min")}
     totals["reply_rate"] = round(100 * totals["answered"] / totals["sent"]) if totals["sent"] else None
-    return {"days": days, "today": days[-1], "totals": totals}
+    return {"days": days, "today": days[-1], "totals": totals, "crisis_24h": crisis_replies(db, now)}
+
+
+def crisis_replies(db: Session, now: datetime, hours: int = 24) -> int:
+    """Texts read as a crisis in the last `hours`, from anyone, whether or not they answered a check-in
+    (the inbound row carries the mood either way). A count: never a body."""
+    return db.scalar(select(func.count()).select_from(Message).where(
+        Message.kind == "inbound", Message.created_at >= now - timedelta(hours=hours), Message.direction == "in",
+        Message.mood_level == "crisis")) or 0
 
 
 def _days(db: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -121,7 +130,16 @@ def _days(db: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
             r[key] += n if state == key else 0
         if mood in ("crisis", "low", "ok"):
             r[mood] += n
+    # Moms text at any time, and every text is screened: a reply that answered no check-in counts by
+    # the day it arrived. One that answered a check-in carries its id and is counted above, once.
+    # (kind 'inbound' is every inbound row, and reads the (kind, created_at) index.)
     day = day_of(Message.created_at, db)
+    for d, mood, n in db.execute(select(day, Message.mood_level, func.count()).where(
+            Message.kind == "inbound", Message.created_at >= start, Message.created_at < end,
+            Message.direction == "in", Message.checkin_id.is_(None), Message.mood_level.in_(MOODS))
+            .group_by(day, Message.mood_level)):
+        if d in rows:
+            rows[d][mood] += n
     for d, n in db.execute(select(day, func.count()).where(
             Message.kind == "checkin", Message.created_at >= start, Message.created_at < end,
             Message.status == "delivered").group_by(day)):
@@ -232,8 +250,15 @@ def safety(db: Session, now: datetime) -> dict[str, Any]:
 
 
 def buddies_waiting(db: Session, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
+    """Invitations nobody answered, except on behalf of a mom who opted out or is deleting her data:
+    nothing may be resent for her (service.members.not_inviting_for)."""
+    from service.member_commands import DELETE_CONFIRM_WINDOW
+
     rows = db.execute(select(Buddy.id, Buddy.name, Buddy.phone, Buddy.invited_at, Member.name)
-                      .join(Member, Member.id == Buddy.member_id).where(Buddy.consent == "invited")
+                      .join(Member, Member.id == Buddy.member_id)
+                      .where(Buddy.consent == "invited", Member.status != "opted_out",
+                             or_(Member.delete_requested_at.is_(None),
+                                 Member.delete_requested_at <= now - DELETE_CONFIRM_WINDOW))
                       .order_by(Buddy.invited_at).limit(limit)).all()
     return [{"id": r[0], "name": r[1], "phone": mask(r[2]), "invited": ago(r[3], now), "member": r[4]}
             for r in rows]

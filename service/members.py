@@ -165,13 +165,29 @@ def erase(session: Session, member: Member, *, actor: str) -> None:
 REMIND_AFTER = timedelta(hours=48)
 
 
+def not_inviting_for(session: Session, member: Member, now: datetime) -> str | None:
+    """Why nobody may be invited or reminded on her behalf (she said STOP, or is deleting her data), or None."""
+    from service.member_commands import DELETE_CONFIRM_WINDOW  # it imports this module
+
+    if member.status == "opted_out" or is_do_not_text(session, member.phone):
+        return f"{member.name} opted out (STOP); nobody is texted on her behalf"
+    requested = member.delete_requested_at
+    if requested is not None and now - requested < DELETE_CONFIRM_WINDOW:
+        return f"{member.name} asked to delete her data; nobody is texted on her behalf"
+    return None
+
+
 def remind_invitations(session: Session, settings: Settings, now: datetime) -> int:
-    """One reminder to a buddy who has not answered in 48 h; 48 h after that, she is told once."""
+    """One reminder to a buddy who has not answered in 48 h; 48 h after that, she is told once.
+    Never on behalf of a mom who opted out or is deleting her data."""
     done = 0
-    for buddy in session.scalars(select(Buddy).where(Buddy.consent == "invited", Buddy.member_told_at.is_(None))):
+    for buddy in session.scalars(select(Buddy).join(Member, Member.id == Buddy.member_id).where(
+            Buddy.consent == "invited", Buddy.member_told_at.is_(None), Member.status != "opted_out")):
         if buddy.invited_at is None or is_do_not_text(session, buddy.phone):
             continue
         member = buddy.member
+        if not_inviting_for(session, member, now) is not None:
+            continue
         if buddy.reminded_at is None and now - buddy.invited_at >= REMIND_AFTER:
             buddy.reminded_at = now
             outbox.add(session, to=address(buddy.phone, buddy.channel), sender=sender_for(settings, buddy.channel),

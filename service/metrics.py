@@ -41,6 +41,13 @@ class _Figures(Collector):
         for key in ("planned", "sent", "delivered", "answered", "skipped", "missed"):
             today.add_metric([key], f["daily"]["today"][key])
         yield today
+        mood = GaugeMetricFamily("village_mood_today", "Today's replies by mood (UTC day; a check-in's answer by "
+                                 "its day, any other text by the day it came)", labels=["level"])
+        for key in ("crisis", "low", "ok"):
+            mood.add_metric([key], f["daily"]["today"][key])
+        yield mood
+        yield GaugeMetricFamily("village_crisis_replies_24h", "Texts read as a crisis in the last 24 hours",
+                                value=f["daily"]["crisis_24h"])
         yield from self._work()
         yield GaugeMetricFamily("village_alerts_needing_human", "Crisis and low episodes nobody has touched",
                                 value=len(f["safety"]["open"]))

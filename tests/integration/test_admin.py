@@ -123,6 +123,32 @@ def test_resending_an_invitation_texts_the_buddy_again(client: Any, db: Any, sim
     assert "has accepted" in post(client, f"/status/buddies/{ids['sarah']}/reinvite")
 
 
+@pytest.mark.parametrize("leaving", ["stop", "delete"])
+def test_no_invitation_is_resent_for_a_mom_who_said_stop_or_is_deleting(
+        client: Any, db: Any, sim: Any, run_jobs: Any, leaving: str) -> None:
+    """Bea said STOP (or DELETE, waiting for her YES): her buddy is neither listed as waiting nor
+    invited again on her behalf, and the page says why."""
+    ids = seed(db)
+    if leaving == "stop":
+        assert sim.send_inbound("+12025550123", "STOP").status_code == 200
+    else:
+        with db() as s:
+            s.get(Member, ids["bea"]).delete_requested_at = datetime.now(timezone.utc)
+    run_jobs()
+    operator_client(client, db)
+    html = client.get("/status").get_data(as_text=True)
+    waiting = html[html.index('id="waiting"'):html.index('id="failures"')]
+    assert "Dana" not in waiting and f"/status/buddies/{ids['dana']}/reinvite" not in waiting
+    shown = post(client, f"/status/buddies/{ids['dana']}/reinvite")
+    reason = "opted out (STOP)" if leaving == "stop" else "asked to delete her data"
+    assert shown == f"error: Bea {reason}; nobody is texted on her behalf"
+    run_jobs()
+    assert texts_to(sim, "+12025550124") == []
+    assert events(db, "buddy_reinvited") == []
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Message).where(Message.to_addr == "+12025550124")) == 0
+
+
 def test_handling_an_alert_with_a_note_closes_it_and_is_audited(client: Any, db: Any) -> None:
     ids = seed(db)
     operator_client(client, db)

@@ -6,6 +6,7 @@ import io
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from redis import Redis
 from sqlalchemy import select
 
 from service import alerts, members, outbox
@@ -105,3 +106,62 @@ def test_the_consent_ledger_exports_every_consent_event(db: Any, settings: Any, 
     assert all(r["message_sid"].startswith("SM") for r in rows[2:])
     assert rows[2]["channel"] == "sms" and rows[2]["actor"] == "member"
     assert MOM.phone not in result.output
+
+
+def test_no_reminder_goes_to_the_buddy_of_a_mom_who_said_stop(db: Any, settings: Any, sim: Any, run_jobs: Any,
+        redis_url: Any) -> None:
+    """Kim enrols with Lee as her buddy, then texts STOP: 49 hours on, Lee is not texted on her behalf."""
+    start = datetime.now(timezone.utc) - timedelta(hours=49)
+    enrolled(db, settings, start)
+    run_jobs()
+    invitations = len(sim.messages(to=BUDDY.phone))
+    assert sim.send_inbound(MOM.phone, "STOP").status_code == 200
+    run_jobs()
+    for hours in (49, 98, 200):
+        with db() as s:
+            assert members.remind_invitations(s, settings, start + timedelta(hours=hours)) == 0
+            outbox.commit(s, Redis.from_url(redis_url))
+    run_jobs()
+    assert len(sim.messages(to=BUDDY.phone)) == invitations
+    assert render("invite_unanswered", buddy="Sarah") not in [m["body"] for m in sim.messages(to=MOM.phone)]
+    with db() as s:
+        buddy = s.scalars(select(Buddy)).one()
+        assert buddy.reminded_at is None and buddy.member_told_at is None
+
+
+def test_no_reminder_goes_out_while_she_is_deleting_her_data(db: Any, settings: Any, sim: Any, run_jobs: Any,
+        redis_url: Any) -> None:
+    start = datetime.now(timezone.utc) - timedelta(hours=49)
+    enrolled(db, settings, start)
+    now = datetime.now(timezone.utc)
+    with db() as s:
+        s.scalars(select(Buddy)).one().member.delete_requested_at = now  # her DELETE, waiting for YES
+    with db() as s:
+        assert members.remind_invitations(s, settings, now + timedelta(minutes=1)) == 0
+    with db() as s:  # she never confirmed: the invitation is hers again, and so is its reminder
+        assert members.remind_invitations(s, settings, now + timedelta(hours=1)) == 1
+
+
+def test_a_resent_invitation_starts_the_48_hour_clock_again(db: Any, settings: Any, sim: Any, run_jobs: Any,
+        redis_url: Any) -> None:
+    """After a reminder long ago, the operator resends: she is not told "hasn't answered" minutes later,
+    and the buddy gets one reminder 48 hours after the resend."""
+    from service import admin
+
+    start = datetime.now(timezone.utc) - timedelta(days=3)
+    enrolled(db, settings, start)
+    with db() as s:
+        assert members.remind_invitations(s, settings, start + timedelta(hours=49)) == 1
+        outbox.commit(s, Redis.from_url(redis_url))
+    resent = datetime.now(timezone.utc)
+    with db() as s:
+        buddy = admin.resend_invitation(s, settings, s.scalars(select(Buddy.id)).one(), actor="test", now=resent)
+        assert (buddy.invited_at, buddy.reminded_at, buddy.member_told_at) == (resent, None, None)
+        outbox.commit(s, Redis.from_url(redis_url))
+    for minutes, expected in ((5, 0), (47 * 60, 0), (49 * 60, 1), (50 * 60, 0)):
+        with db() as s:
+            assert members.remind_invitations(s, settings, resent + timedelta(minutes=minutes)) == expected
+            outbox.commit(s, Redis.from_url(redis_url))
+    run_jobs()
+    assert render("invite_unanswered", buddy="Sarah") not in [m["body"] for m in sim.messages(to=MOM.phone)]
+    assert [m["body"] for m in sim.messages(to=BUDDY.phone)][-1] == render("invite_reminder", buddy="Sarah", member="Amanda")

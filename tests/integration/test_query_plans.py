@@ -42,6 +42,12 @@ HOT = {
         CheckIn.due_at >= NOW - timedelta(days=14), CheckIn.state == "undelivered"),
     "status page: failures this week": select(Message.error_code).where(
         Message.status.in_(("failed", "undelivered")), Message.updated_at >= NOW - timedelta(days=7)),
+    "status page: moods of replies that answered no check-in": select(Message.mood_level).where(
+        Message.kind == "inbound", Message.created_at >= NOW - timedelta(days=1), Message.created_at < NOW,
+        Message.direction == "in", Message.checkin_id.is_(None), Message.mood_level.in_(("crisis", "low", "ok"))),
+    "status page: crisis texts in 24 h": select(func.count()).select_from(Message).where(
+        Message.kind == "inbound", Message.created_at >= NOW - timedelta(hours=24), Message.direction == "in",
+        Message.mood_level == "crisis"),
 }
 
 

@@ -431,3 +431,79 @@ def test_a_job_taken_by_a_frozen_worker_and_never_started_shows_red(app: Any, db
     with db() as s:
         lights = {l["name"]: l for l in health(settings, s, queue_figures(connection, later), None, later)}
     assert lights["Jobs taken on urgent"]["level"] == "bad" and job.id not in lights["Jobs taken on urgent"]["reason"]
+
+
+# ---------------------------------------------------------------- mood: every reply, once
+
+def test_crisis_texts_that_answered_no_check_in_are_counted_once_on_the_day_they_came(
+        client: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    """Moms text at any time: a crisis at 3 a.m. answers no check-in, yet it is on the page and in
+    /metrics. A crisis that answered her check-in is counted once (by the check-in), never twice."""
+    from datetime import datetime, timedelta, timezone
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from service.models import Buddy, CheckIn, Member
+    from tests.conftest import BUDDY
+
+    now = datetime.now(timezone.utc)
+    with db() as s:
+        amanda = Member(name="Amanda", phone=MOM.phone, timezone="America/New_York", checkin_time="20:00",
+                        status="active", consent_at=now - timedelta(days=2))
+        s.add(amanda)
+        s.flush()
+        s.add(Buddy(member_id=amanda.id, name="Sarah", phone=BUDDY.phone, consent="accepted", invited_at=now))
+        s.add(CheckIn(member_id=amanda.id, due_at=now - timedelta(seconds=2), state="sent"))
+    words = "PRIVATE i want to end it all"
+    sim.send_inbound(MOM.phone, words)  # answers today's check-in
+    sim.send_inbound(MOM.phone, words)  # and again, answering nothing
+    sim.send_inbound(MOM.phone, words)
+    run_jobs()
+    with db() as s:
+        inbound = s.execute(select(Message.mood_level, Message.checkin_id).where(Message.direction == "in")).all()
+        assert sorted(level for level, _ in inbound) == ["crisis"] * 3
+        assert sum(1 for _, checkin in inbound if checkin is not None) == 1
+    html = logged_in_page(client, db)
+    assert re.search(r'id="mood-today"><span class="bad">3</span>', html)
+    assert figure(html, "crisis-24h") == "3"
+    assert "PRIVATE" not in html and "end it all" not in html
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))
+               for s in family.samples}
+    assert samples[("village_mood_today", (("level", "crisis"),))] == 3
+    assert samples[("village_crisis_replies_24h", ())] == 3
+    assert client.get("/status.json").get_json()["daily"]["today"]["crisis"] == 3
+
+
+def test_a_reply_outside_a_check_in_counts_by_the_day_it_came_and_a_late_answer_by_its_check_in(
+        client: Any, db: Any) -> None:
+    """Rows as the inbox leaves them: a low reply two days ago that answered nothing counts on that day;
+    an answer today to yesterday's check-in counts on yesterday, once; an unclear reply counts nowhere."""
+    from datetime import datetime, timedelta, timezone
+
+    from service.models import CheckIn, Member
+
+    now = datetime.now(timezone.utc)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    with db() as s:
+        amanda = Member(name="Amanda", phone=MOM.phone, timezone="America/New_York", checkin_time="20:00",
+                        status="active", consent_at=now - timedelta(days=5))
+        s.add(amanda)
+        s.flush()
+        yesterday = CheckIn(member_id=amanda.id, due_at=today - timedelta(hours=2), state="answered",
+                            mood_level="ok", answered_at=now)
+        s.add(yesterday)
+        s.flush()
+
+        def reply(at: datetime, level: str | None, checkin_id: int | None = None) -> Message:
+            return Message(direction="in", member_id=amanda.id, checkin_id=checkin_id, to_addr="+15005550006",
+                           from_addr=MOM.phone, body="PRIVATE-WORDS", kind="inbound", status="received",
+                           mood_level=level, created_at=at)
+
+        s.add_all([reply(now, "ok", yesterday.id), reply(today - timedelta(days=2) + timedelta(hours=3), "low"),
+                   reply(now, "unclear")])
+    logged_in(client, db)
+    days = {d["day"]: d for d in client.get("/status.json").get_json()["daily"]["days"]}
+    moods = {k: (d["crisis"], d["low"], d["ok"]) for k, d in days.items() if d["crisis"] + d["low"] + d["ok"]}
+    assert moods == {(today - timedelta(days=1)).strftime("%Y-%m-%d"): (0, 0, 1),
+                     (today - timedelta(days=2)).strftime("%Y-%m-%d"): (0, 1, 0)}
