@@ -56,6 +56,10 @@ def retry_message(session: Session, message_id: int, *, actor: str) -> Message:
     if moved != 1:
         raise AdminError(f"message {message_id} is {message.status}, not failed: nothing to retry")
     session.refresh(message)
+    if message.alert_id is not None:
+        # The alert is open again: her buddy's OK acknowledges it, and it escalates if nobody answers.
+        session.execute(update(Alert).where(Alert.id == message.alert_id, Alert.state == "failed")
+                        .values(state="pending"))
     session.info.setdefault("outbox", []).append((message.id, message.urgent))  # see outbox.commit
     audit.record(session, "message_retried", member_id=message.member_id, buddy_id=message.buddy_id,
                  message_id=message.id, actor=actor, detail=f"was {old_code or 'unknown'}")

@@ -310,3 +310,30 @@ def test_a_crisis_outside_a_check_in_with_two_buddies_is_one_episode_and_one_ope
         assert len(s.scalars(select(Alert)).all()) == 3  # two buddies and the operator
         page = safety(s, later)
     assert len(page["open"]) == 1 and page["open_crisis"] == 1
+
+
+def test_retrying_a_failed_alert_opens_the_alert_again(client: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    with db() as s:
+        m = Member(name="Gina", phone=MOM.phone, timezone="UTC", checkin_time="09:00", status="active")
+        s.add(m)
+        s.flush()
+        b = Buddy(member_id=m.id, name="Sarah", phone=BUDDY.phone, consent="accepted")
+        s.add(b)
+        s.flush()
+        alert = Alert(member_id=m.id, buddy_id=b.id, level="low", recipient="buddy", state="failed")
+        s.add(alert)
+        s.flush()
+        message = Message(direction="out", to_addr=BUDDY.phone, from_addr="+15005550006", body="Hi Sarah, Gina …",
+                          kind="alert", urgent=True, status="failed", error_code="20429", attempts=6,
+                          member_id=m.id, buddy_id=b.id, alert_id=alert.id)
+        s.add(message)
+        s.flush()
+        alert_id, message_id = alert.id, message.id
+    operator_client(client, db)
+    assert post(client, f"/status/messages/{message_id}/retry") == f"notice: message {message_id} queued again"
+    run_jobs()
+    with db() as s:
+        assert s.get(Alert, alert_id).state == "sent"
+    sim.send_inbound(BUDDY.phone, "OK")
+    with db() as s:
+        assert s.get(Alert, alert_id).state == "acknowledged"
