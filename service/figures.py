@@ -5,6 +5,7 @@ Every query here is bounded (a date range on an index, a LIMIT, or both) so the 
 """
 from __future__ import annotations
 
+import re
 import statistics
 import threading
 import time
@@ -234,7 +235,8 @@ def safety(db: Session, now: datetime) -> dict[str, Any]:
         ep = episodes.get(key)
         if ep is None:
             ep = episodes[key] = Episode(
-                alert.id, alert.level, f"{member_name or 'erased'} ({mask(member_phone)})", alert.created_at, [])
+                alert.id, alert.level, f"{member_name or 'erased'} #{alert.member_id} ({mask(member_phone)})",
+                alert.created_at, [])
         ep.alerted.append(f"{who}: {alert.state}")
         ep.escalated = ep.escalated or alert.state == "escalated" or alert.escalated_at is not None
         if alert.acknowledged_at and (ep.acknowledged_at is None or alert.acknowledged_at < ep.acknowledged_at):
@@ -324,7 +326,9 @@ def members_page(db: Session, now: datetime, q: str = "", page: int = 1) -> dict
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
         conditions = [func.lower(Member.name).contains(q.lower(), autoescape=True)]
-        if len(digits) >= 4:
+        if re.fullmatch(r"#\s*\d{1,9}|\d{1,3}", q):  # "#3": the member number the operator's alert text names
+            conditions.append(Member.id == int(digits))
+        elif len(digits) >= 4:
             conditions.append(Member.phone.endswith(digits, autoescape=True))
         query = query.where(or_(*conditions))
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0

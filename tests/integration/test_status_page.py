@@ -213,6 +213,11 @@ def test_members_are_searchable_by_name_or_last_digits(client: Any, db: Any) -> 
     by_digits = client.get("/status?q=0143").get_data(as_text=True)
     assert "Members (1)" in by_name and ">Cara<" in by_name and ">Amanda<" not in by_name
     assert "Members (1)" in by_digits and ">Amanda<" in by_digits
+    # The operator's alert texts name "member #N": the page finds her by it.
+    cara = re.search(r">Cara</span> <small class=\"muted\">#(\d+)<", by_name)
+    assert cara is not None
+    by_number = client.get(f"/status?q=%23{cara.group(1)}").get_data(as_text=True)
+    assert "Members (1)" in by_number and ">Cara<" in by_number
 
 
 def test_members_are_paginated_25_to_a_page(client: Any, db: Any) -> None:
