@@ -27,10 +27,12 @@ MOODS = ("crisis", "low", "ok")
 
 # What Twilio's error codes mean to an operator (twilio.com/docs/api/errors).
 ERROR_CODES = {
+    "20429": "too many requests at once: Twilio's rate limit (retried with backoff; set TWILIO_MPS to the account's pace)",
     "21211": "invalid 'To' number",
     "21408": "sending to this region is not enabled",
     "21610": "she replied STOP to the carrier (unsubscribed)",
     "21612": "the number cannot receive this channel",
+    "21611": "the sender's queue at Twilio is full (retried with backoff)",
     "21614": "not a mobile number",
     "21635": "not a valid mobile number",
     "30001": "queue overflow at Twilio",
