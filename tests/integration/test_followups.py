@@ -41,7 +41,8 @@ def test_an_unanswered_invitation_gets_one_reminder_then_she_is_told(db: Any, se
     assert [m["body"] for m in sim.messages(to=MOM.phone)][-1] == render("invite_unanswered", buddy="Sarah")
 
 
-def test_an_unacknowledged_low_alert_goes_to_her_next_buddy_after_an_hour(db: Any, settings: Any, sim: Any, run_jobs: Any) -> None:
+def with_two_buddies(db: Any, settings: Any) -> None:
+    """Amanda, consented, with Sarah and then Jo as her accepted buddies."""
     enrolled(db, settings, datetime.now(timezone.utc))
     with db() as s:
         for buddy in s.scalars(select(Buddy)):
@@ -50,6 +51,10 @@ def test_an_unacknowledged_low_alert_goes_to_her_next_buddy_after_an_hour(db: An
         members.invite_buddy(s, settings, member, "Jo", JO, actor="test", now=datetime.now(timezone.utc))
         s.flush()
         member.buddies[1].consent = "accepted"
+
+
+def test_an_unacknowledged_low_alert_goes_to_her_next_buddy_after_an_hour(db: Any, settings: Any, sim: Any, run_jobs: Any) -> None:
+    with_two_buddies(db, settings)
     sim.send_inbound(MOM.phone, "1")
     run_jobs()
     later = datetime.now(timezone.utc) + timedelta(minutes=61)
@@ -66,14 +71,7 @@ def test_each_low_reply_outside_a_check_in_escalates_to_her_next_buddy_on_its_ow
         db: Any, settings: Any, sim: Any, run_jobs: Any) -> None:
     """Replies that answer no check-in are episodes of their own: the second one reaches her next
     buddy too (the 'already tried' set was every such alert she ever had)."""
-    enrolled(db, settings, datetime.now(timezone.utc))
-    with db() as s:
-        for buddy in s.scalars(select(Buddy)):
-            buddy.consent = "accepted"
-        member = buddy.member
-        members.invite_buddy(s, settings, member, "Jo", JO, actor="test", now=datetime.now(timezone.utc))
-        s.flush()
-        member.buddies[1].consent = "accepted"
+    with_two_buddies(db, settings)
     for day, text in enumerate(("1", "2 again, awful")):
         if day:  # a day and more later: past the low-alert cooldown
             with db() as s:
