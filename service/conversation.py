@@ -23,6 +23,8 @@ YES_WORDS = frozenset({"YES", "Y", "YEP", "YEAH", "YES PLEASE", "SURE", "I AGREE
 NO_WORDS = frozenset({"NO", "N", "NOPE", "NO THANKS"})
 # How long after a crisis her replies are answered in its light (conversation._member_decision).
 AFTER_CRISIS = timedelta(hours=24)
+# Acknowledgements nobody would send as her own mood.
+_CLEAR_ACKS = frozenset({"ON IT", "WILL DO", "GOT IT", "ON MY WAY"})
 ACK_WORDS = frozenset({"OK", "OKAY", "K", "ON IT", "WILL DO", "DONE", "👍", "GOT IT", "ON MY WAY"})
 # The law treats any reasonable request as an opt-out, not only the keywords.
 _PLAIN_OPT_OUT = re.compile(
@@ -183,6 +185,10 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
     if word in NO_WORDS and invited:
         return Decision("buddy_decline", reply="buddy_declined", buddy_ids=tuple(b.id for b in invited))
     acks = word in ACK_WORDS or word in YES_WORDS or (not own_words_waiting and _says_ack(word))
+    if acks and alerted and own_words_waiting and word not in _CLEAR_ACKS:
+        # Her own check-in is open too: a bare "ok" may be her answer, and taking it for an
+        # acknowledgement would stop another mom's crisis reaching the operator. Ask.
+        return Decision("buddy_or_own", reply="ack_or_mood", reply_vars={"member": alerted[0].member_name})
     if acks and alerted:
         # The newest alert's mom only: one OK must not close another mom's crisis, nor thank the wrong one.
         newest, others = alerted[0], alerted[1:]

@@ -176,3 +176,29 @@ def test_something_else_after_delete_cancels_it_and_says_so(cli: Any, sim: Any, 
     assert texts == [render("delete_cancelled"), render("reply_ok", name="Amanda")]
     with db() as s:
         assert s.scalars(select(Member.delete_requested_at)).one() is None
+
+
+def test_a_bare_ok_from_a_buddy_whose_own_check_in_is_open_is_asked_about_not_taken(
+        cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    from service.models import Alert, CheckIn
+
+    zed = "+12025550120"
+    enrol(cli)
+    assert cli("members", "add", "--name", "Zed", "--phone", zed, "--time", "20:00", "--timezone",
+               "America/New_York", "--buddy-name", "Amanda", "--buddy-phone", MOM.phone).exit_code == 0
+    consent_both(sim, run_jobs)  # Amanda's first YES answers Zed's invitation (her buddy role first)
+    sim.send_inbound(MOM.phone, "yes")  # her second, her own check-ins
+    sim.send_inbound(zed, "yes")
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
+    run_jobs()
+    sim.send_inbound(zed, "i want to die")
+    run_jobs()
+    assert twiml_texts(sim.send_inbound(MOM.phone, "ok")) == [render("ack_or_mood", member="Zed")]
+    with db() as s:
+        assert s.scalars(select(Alert.state).where(Alert.recipient == "buddy")).all() == ["sent"]  # still open
+    assert twiml_texts(sim.send_inbound(MOM.phone, "on it")) == [render("buddy_ack_thanks", member="Zed")]
+    sim.send_inbound(MOM.phone, "4")
+    with db() as s:
+        assert s.scalars(select(Alert.state).where(Alert.recipient == "buddy")).all() == ["acknowledged"]
+        amanda = s.scalars(select(Member.id).where(Member.phone == MOM.phone)).one()
+        assert s.scalars(select(CheckIn.mood_level).where(CheckIn.member_id == amanda)).one() == "ok"

@@ -129,9 +129,14 @@ def test_one_ok_answers_the_newest_alert_only_and_names_that_mom() -> None:
 
 
 def test_a_buddy_who_is_a_mom_with_a_check_in_open_answers_it_in_her_own_words() -> None:
-    # Only the exact keyword goes to her buddy role; "ok, rough day" is her own answer.
+    # "ok, rough day" is her own answer; a bare "OK" could be either, so she is asked; "on it" is an acknowledgement.
     assert decide(Inbound("ok, rough day", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "mood"
-    assert decide(Inbound("OK", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "buddy_ack"
+    asked = decide(Inbound("OK", member=ACTIVE, buddy_roles=(ALERTED,)))
+    assert (asked.intent, asked.reply, asked.reply_vars) == ("buddy_or_own", "ack_or_mood", {"member": "Amanda"})
+    assert decide(Inbound("on it", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "buddy_ack"
+    assert decide(Inbound("4", member=ACTIVE, buddy_roles=(ALERTED,))).intent == "mood"
+    no_checkin = MemberState(1, "Amanda", "active")
+    assert decide(Inbound("OK", member=no_checkin, buddy_roles=(ALERTED,))).intent == "buddy_ack"
 
 
 def test_in_the_day_after_a_crisis_her_replies_get_the_line_again_not_good_cheer() -> None:
