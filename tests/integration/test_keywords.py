@@ -100,14 +100,18 @@ def test_a_crisis_with_no_accepted_buddy_texts_the_operator(cli: Any, sim: Any, 
     assert len(operator) == 1 and operator[0].startswith("URGENT") and "kill" not in operator[0]
 
 
+def enrol_another(cli: Any, name: str, phone: str, *, buddy: str, buddy_phone: str) -> None:
+    assert cli("members", "add", "--name", name, "--phone", phone, "--time", "20:00", "--timezone",
+               "America/New_York", "--buddy-name", buddy, "--buddy-phone", buddy_phone).exit_code == 0
+
+
 def test_one_ok_from_a_buddy_of_two_moms_answers_the_newest_alert_and_keeps_the_other_open(
         cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
     from service.models import Alert
 
     beth = "+12025550101"
     enrol(cli)
-    assert cli("members", "add", "--name", "Beth", "--phone", beth, "--time", "20:00", "--timezone",
-               "America/New_York", "--buddy-name", "Sarah", "--buddy-phone", BUDDY.phone).exit_code == 0
+    enrol_another(cli, "Beth", beth, buddy="Sarah", buddy_phone=BUDDY.phone)
     consent_both(sim, run_jobs)
     sim.send_inbound(beth, "yes")
     assert sim.send_inbound(BUDDY.phone, "yes").status_code == 200  # her second invitation, Beth's
@@ -184,8 +188,7 @@ def test_a_bare_ok_from_a_buddy_whose_own_check_in_is_open_is_asked_about_not_ta
 
     zed = "+12025550120"
     enrol(cli)
-    assert cli("members", "add", "--name", "Zed", "--phone", zed, "--time", "20:00", "--timezone",
-               "America/New_York", "--buddy-name", "Amanda", "--buddy-phone", MOM.phone).exit_code == 0
+    enrol_another(cli, "Zed", zed, buddy="Amanda", buddy_phone=MOM.phone)
     consent_both(sim, run_jobs)  # Amanda's first YES answers Zed's invitation (her buddy role first)
     sim.send_inbound(MOM.phone, "yes")  # her second, her own check-ins
     sim.send_inbound(zed, "yes")
