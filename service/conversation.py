@@ -175,8 +175,7 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
     """`own_words_waiting`: this number is also a mom with a check-in open, so only the exact
     keywords go to her buddy role; anything longer is her own answer."""
     invited = tuple(b for b in roles if b.consent == "invited")
-    alerted = sorted((b for b in roles if b.open_alert and b.consent == "accepted"),
-                     key=lambda b: b.alerted_at or datetime.min, reverse=True)
+    alerted = _newest_first(roles)
     says_yes = word in YES_WORDS or (not own_words_waiting and _says_yes(word))
     if says_yes and invited:
         names = " and ".join(b.member_name for b in invited)
@@ -202,10 +201,15 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
     return None
 
 
+def _newest_first(roles: tuple[BuddyRole, ...]) -> list[BuddyRole]:
+    """Her accepted roles with an open alert, the newest alert first."""
+    alerted = [b for b in roles if b.open_alert and b.consent == "accepted"]
+    return sorted(alerted, key=lambda b: b.alerted_at.timestamp() if b.alerted_at else 0.0, reverse=True)
+
+
 def _buddy_chat(roles: tuple[BuddyRole, ...]) -> Decision:
     """Her words matched no answer: say what we need from her, about the mom it concerns."""
-    alerted = sorted((b for b in roles if b.open_alert and b.consent == "accepted"),
-                     key=lambda b: b.alerted_at or datetime.min, reverse=True)
+    alerted = _newest_first(roles)
     if alerted:
         return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": alerted[0].member_name})
     invited = [b for b in roles if b.consent == "invited"]
