@@ -17,13 +17,12 @@ from service.config import Settings
 from service.conversation import AFTER_CRISIS, BuddyRole, Inbound, MemberState, decide
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
-from service.texts import render
 from service.phones import InvalidPhone, mask, parse_phone, region, split_address, time_zones
+from service.texts import render
 
 log = logging.getLogger(__name__)
 
-
-SIGNUP_EXPIRES = timedelta(hours=24)
+SIGNUP_EXPIRES = timedelta(hours=24)  # a sign-up left this long is dropped
 
 
 @dataclass
