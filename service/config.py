@@ -167,8 +167,8 @@ def _check(s: Settings) -> None:
         try:
             parse_phone(s.operator_alert_phone)
         except InvalidPhone:
-            raise ConfigError(f"OPERATOR_ALERT_PHONE is not a phone number that can be texted "
-                              f"(E.164, like +12025550123)") from None
+            raise ConfigError("OPERATOR_ALERT_PHONE is not a phone number that can be texted "
+                              "(E.164, like +12025550123)") from None
     if s.status_api_token and len(s.status_api_token) < 24:
         raise ConfigError("STATUS_API_TOKEN must be at least 24 characters (or unset)")
     if s.twilio_mps < 0 or s.missed_nudge_after < 1 or s.unreachable_after_days < 1:
