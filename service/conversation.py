@@ -23,6 +23,10 @@ YES_WORDS = frozenset({"YES", "Y", "YEP", "YEAH", "YES PLEASE", "SURE", "I AGREE
 NO_WORDS = frozenset({"NO", "N", "NOPE", "NO THANKS"})
 # How long after a crisis her replies are answered in its light (conversation._member_decision).
 AFTER_CRISIS = timedelta(hours=24)
+# In the day after a crisis, words that say it is happening: a means, taking it, a goodbye.
+_AFTER_CRISIS_SIGNS = re.compile(
+    r"\b(?:took|taken|swallowed|did it|done it|pills?|tablets?|meds|bottle|rope|knife|blade|razor|bridge|"
+    r"gun|bye|goodbye|farewell|too late|it'?s done|it'?s over)\b", re.IGNORECASE)
 # Acknowledgements nobody would send as her own mood.
 _CLEAR_ACKS = frozenset({"ON IT", "WILL DO", "GOT IT", "ON MY WAY"})
 ACK_WORDS = frozenset({"OK", "OKAY", "K", "ON IT", "WILL DO", "DONE", "👍", "GOT IT", "ON MY WAY"})
@@ -242,6 +246,11 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
             return Decision("member_pending", reply="member_pending_low", reply_vars=name, mood=mood)
         return Decision("member_pending", reply="member_pending", reply_vars=name, mood=mood)
     if member.recent_crisis:
+        if _AFTER_CRISIS_SIGNS.search(inbound.text):
+            # "I already took them", "i have the pills right here", "bye": ordinary words on another
+            # day, a warning sign hours after a crisis. A crisis again: the line, and every buddy now.
+            marked = Mood(CRISIS, 1.0, (*mood.reasons, "crisis:after_crisis"))
+            return Decision("crisis", reply="crisis_reply", mood=marked, alert_level=CRISIS)
         # Hours after "I want to die", "thank you 💛" or "i mean it" must not get "So glad to hear it",
         # nor a follow-up question: the crisis line again, warmly. Her buddies were alerted with the
         # crisis (and it escalates on its own); a new crisis in her words alerts them again, above.

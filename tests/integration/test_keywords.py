@@ -138,6 +138,11 @@ def test_a_reply_in_the_day_after_her_crisis_gets_the_line_again_not_so_glad(cli
     again = twiml_texts(sim.send_inbound(MOM.phone, "Thank you 💛"))
     assert again == [render("reply_after_crisis", name="Amanda", line="call or text 988 (Suicide & Crisis Lifeline)",
                             emergency="911")]
+    assert "988" in twiml_texts(sim.send_inbound(MOM.phone, "I already took them"))[0]  # a crisis again
+    with db() as s:
+        from service.models import Alert
+
+        assert s.scalars(select(Alert.level)).all() == ["crisis", "crisis"]  # Sarah alerted twice, urgently
     with db() as s:
         member = s.scalars(select(Member)).one()
         member.last_crisis_at -= timedelta(hours=25)

@@ -141,10 +141,17 @@ def test_a_buddy_who_is_a_mom_with_a_check_in_open_answers_it_in_her_own_words()
 
 def test_in_the_day_after_a_crisis_her_replies_get_the_line_again_not_good_cheer() -> None:
     after = MemberState(1, "Amanda", "active", has_open_checkin=True, recent_crisis=True)
-    for text in ("Thank you 💛", "i mean it, i have the pills right here", "idk", "5", "fine now"):
+    for text in ("Thank you 💛", "idk", "5", "fine now", "im ok now, going to take a nap"):
         decision = decide(Inbound(text, member=after))
-        assert (decision.intent, decision.reply, decision.alert_level) in (
-            ("mood", "reply_after_crisis", None), ("crisis", "crisis_reply", "crisis")), text
+        assert (decision.intent, decision.reply, decision.alert_level) == ("mood", "reply_after_crisis", None), text
+    # Ordinary words on another day, warning signs hours after a crisis: a crisis again, every buddy alerted.
+    for text in ("I already took them", "i mean it, i have the pills right here", "bye", "it's done"):
+        decision = decide(Inbound(text, member=after))
+        assert (decision.intent, decision.reply, decision.alert_level) == ("crisis", "crisis_reply", "crisis"), text
+        assert decision.mood is not None and any(r.startswith("crisis:") for r in decision.mood.reasons)
+    took = decide(Inbound("I already took them", member=after)).mood
+    assert took is not None and "crisis:after_crisis" in took.reasons
+    assert decide(Inbound("I already took them", member=ACTIVE)).intent != "crisis"
     assert decide(Inbound("I want to die", member=after)).intent == "crisis"
     assert decide(Inbound("PAUSE", member=after)).intent == "command"
     assert decide(Inbound("STOP", member=after)).intent == "opt_out"
