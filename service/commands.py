@@ -87,8 +87,10 @@ def _pause(rest: str, _raw: str) -> Command | None:
     match = re.fullmatch(r"(?:UNTIL|TILL|TIL)\s+([A-Z]+)", rest)
     if match and match.group(1) in _DAY_ALIASES:
         return Command("pause", {"until_weekday": int(_DAY_ALIASES[match.group(1)])})
-    if rest in ("TOMORROW", "UNTIL TOMORROW"):
+    if rest == "UNTIL TOMORROW":
         return Command("pause", {"days": 1})
+    if rest in ("TOMORROW", "FOR TOMORROW"):  # tomorrow's check-in too: back the day after
+        return Command("pause", {"days": 2})
     return None
 
 

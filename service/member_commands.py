@@ -44,7 +44,8 @@ def _pause(session: Session, settings: Settings, member: Member, command: Comman
         days = int(command.args["days"])
         local_day = (now.astimezone(zone) + timedelta(days=days)).date()
         until = datetime.combine(local_day, datetime.min.time(), zone).astimezone(timezone.utc)
-        phrase = f"for {days} day{'s' if days != 1 else ''}"
+        # The day they come back, which is what she needs to know ("PAUSE TOMORROW": "until Friday").
+        phrase = f"until {local_day.strftime('%A')}" if days < 7 else f"for {days} days"
     elif command.args.get("until_weekday") is not None:
         today = now.astimezone(zone).date()
         ahead = (int(command.args["until_weekday"]) - today.weekday() - 1) % 7 + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from typing import Any, Callable
 
 import pytest
@@ -107,6 +108,9 @@ ROWS = [
     # pause, resume, schedule
     Row("active", "mom", "PAUSE", "paused", lambda s: member(s).status == "paused" and member(s).paused_until is None),
     Row("active", "mom", "pause 3", "paused", lambda s: member(s).paused_until is not None),
+    Row("active", "mom", "PAUSE TOMORROW", "paused",
+        lambda s: (member(s).paused_until.astimezone(ZoneInfo("America/New_York")).date()
+                   - datetime.now(ZoneInfo("America/New_York")).date()).days == 2),
     Row("active", "mom", "PAUSE UNTIL MONDAY", "paused", lambda s: member(s).paused_until.astimezone().weekday() in (0, 6)),
     Row("paused", "mom", "RESUME", "resumed", lambda s: member(s).status == "active"),
     Row("active", "mom", "TIME 8pm", "time_changed", lambda s: member(s).checkin_time == "20:00"),

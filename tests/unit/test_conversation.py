@@ -205,3 +205,12 @@ def test_a_buddy_can_join_as_a_mom_herself() -> None:
 
     answering = decide(Inbound("Sarah", buddy_roles=(ACCEPTED,), signup=SignupState()))
     assert answering.intent == "signup" and answering.turn is not None and answering.turn.reply == "signup_time"
+
+
+def test_pause_tomorrow_covers_tomorrows_check_in() -> None:
+    from service.commands import parse
+
+    assert parse("PAUSE TOMORROW") == parse("pause for tomorrow")
+    tomorrow, until_tomorrow = parse("PAUSE TOMORROW"), parse("pause until tomorrow")
+    assert tomorrow is not None and until_tomorrow is not None
+    assert (tomorrow.args["days"], until_tomorrow.args["days"]) == (2, 1)
