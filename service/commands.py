@@ -15,7 +15,7 @@ from datetime import time
 from typing import Any
 
 from service.phones import InvalidPhone, parse_phone
-from service.schedule import DAY_NAMES, ScheduleError, parse_time
+from service.schedule import DAY_NAMES, ScheduleError, parse_her_time
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def _resume(rest: str, _raw: str) -> Command | None:
 
 def _time(rest: str, _raw: str) -> Command | None:
     try:
-        at: time = parse_time(rest)
+        at: time = parse_her_time(rest)
     except ScheduleError:
         return None
     return Command("time", {"time": at})

@@ -40,6 +40,17 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
+# "8:30" from a mom: morning or evening? (An evening check-in is as likely.) "08:30" and "20:30" are clear.
+_AMBIGUOUS_CLOCK = re.compile(r"\s*[1-9]:[0-5]\d\s*")
+
+
+def parse_her_time(text: str) -> time:
+    """parse_time for a time she texts: a one-digit hour with minutes and no am/pm is asked about."""
+    if _AMBIGUOUS_CLOCK.fullmatch(text or ""):
+        raise ScheduleError(f"{text!r} is ambiguous: write 8:30pm or 20:30")
+    return parse_time(text)
+
+
 def format_time(value: time) -> str:
     """A time as people text it: '8:00pm', '7:15am'."""
     hour = value.hour % 12 or 12

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from service.commands import parse_buddy, zone_from_text
-from service.schedule import ScheduleError, format_time, parse_time
+from service.schedule import ScheduleError, format_time, parse_her_time, parse_time
 
 RETRIES = 2
 _NAME_PREFIX = re.compile(r"^(hi|hey|hello)?[,!.\s]*(i'?m|i am|it'?s|my name is|this is|name'?s)?\s*", re.IGNORECASE)
@@ -96,7 +96,7 @@ def _name(state: SignupState, text: str) -> SignupState | None:
 
 def _time(state: SignupState, text: str) -> SignupState | None:
     try:
-        at = parse_time(text)
+        at = parse_her_time(text)
     except ScheduleError:
         return None
     return replace(state, step="zone", time=at.strftime("%H:%M"), retries=0)

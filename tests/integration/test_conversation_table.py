@@ -117,6 +117,7 @@ ROWS = [
     Row("active", "mom", "time 20:30", "time_changed", lambda s: member(s).checkin_time == "20:30"),
     Row("active", "mom", "TIME 7:15am", "time_changed", lambda s: member(s).checkin_time == "07:15"),
     Row("active", "mom", "TIME 25pm", "usage_time", lambda s: member(s).checkin_time == "20:00"),
+    Row("active", "mom", "TIME 8:30", "usage_time", lambda s: member(s).checkin_time == "20:00"),  # am or pm?
     Row("active", "mom", "DAYS MON WED FRI", "days_changed", lambda s: member(s).checkin_days == "024"),
     Row("active", "mom", "days every", "days_changed", lambda s: member(s).checkin_days == "0123456"),
     Row("active", "mom", "ZONE Chicago", "zone_changed", lambda s: member(s).timezone == "America/Chicago"),

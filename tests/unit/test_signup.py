@@ -56,3 +56,9 @@ def test_her_answers_are_kept_through_more_than_one_miss() -> None:
 def test_a_buddy_named_at_sign_up_is_read_in_her_country() -> None:
     turn = advance(BUDDY, "Anna 07507 123456", ("Europe/London",), region="GB")
     assert turn.state is not None and turn.state.buddy_phone == "+447507123456"
+
+
+@pytest.mark.parametrize("text, ok", [("8:30", False), ("8:30pm", True), ("20:30", True), ("9pm", True)])
+def test_a_one_digit_hour_without_am_or_pm_is_asked_about(text: str, ok: bool) -> None:
+    state = SignupState(step="time", name="Jen", zone="America/New_York")
+    assert (advance(state, text, NY).reply != "signup_time_retry") is ok
