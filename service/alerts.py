@@ -187,6 +187,11 @@ def on_alert_failed(session: Session, settings: Settings, message: Message) -> s
     if operator is None or alert.recipient == "operator":
         log.error("alert %s could not be delivered on any path and no operator can be texted", alert.id)
         return "failed"
+    told = session.scalar(select(Alert.id).where(
+        Alert.member_id == alert.member_id, Alert.level == alert.level, Alert.id != alert.id,
+        Alert.state == "failed", same_episode(alert)).limit(1))
+    if told is not None:  # another of this reply's alerts failed before and the operator was told then
+        return "failed"
     outbox.add(session, to=operator, sender=settings.sender, kind="alert", urgent=True, member_id=alert.member_id,
                body=render("alert_undeliverable", member_id=alert.member_id or 0, level=alert.level))
     return "operator told"

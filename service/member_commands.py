@@ -62,6 +62,8 @@ def zone_label(name: str) -> str:
 
 
 def _resume(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
+    if member.status != "paused":  # nothing to resume: not "Welcome back"
+        return render("already_on", name=member.name, time=checkin_time_phrase(member))
     resume(session, member, actor="member")
     return render("resumed", name=member.name, time=checkin_time_phrase(member))
 

@@ -53,3 +53,19 @@ def test_an_alert_undelivered_by_the_carrier_also_takes_the_other_path(cli: Any,
     run_jobs()
     assert len(sim.messages(to=OPERATOR.phone)) == 1
 
+
+
+def test_the_operator_is_told_once_when_two_buddies_of_one_crisis_both_fail(cli: Any, sim: Any, run_jobs: Any,
+                                                                           db: Any) -> None:
+    carol = "+12025550102"
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    assert sim.send_inbound(MOM.phone, f"BUDDY Carol {carol}").status_code == 200
+    run_jobs()
+    sim.send_inbound(carol, "yes")
+    sim.set_faults(number_errors={BUDDY.phone: 21612, carol: 21612})
+    sim.send_inbound(MOM.phone, "i want to end it all")
+    run_jobs()
+    with db() as s:
+        assert sorted(s.scalars(select(Alert.state))) == ["failed", "failed"]
+    assert len(sim.messages(to=OPERATOR.phone)) == 1

@@ -113,6 +113,7 @@ ROWS = [
                    - datetime.now(ZoneInfo("America/New_York")).date()).days == 2),
     Row("active", "mom", "PAUSE UNTIL MONDAY", "paused", lambda s: member(s).paused_until.astimezone().weekday() in (0, 6)),
     Row("paused", "mom", "RESUME", "resumed", lambda s: member(s).status == "active"),
+    Row("active", "mom", "RESUME", "already_on", lambda s: member(s).status == "active"),
     Row("active", "mom", "TIME 8pm", "time_changed", lambda s: member(s).checkin_time == "20:00"),
     Row("active", "mom", "time 20:30", "time_changed", lambda s: member(s).checkin_time == "20:30"),
     Row("active", "mom", "TIME 7:15am", "time_changed", lambda s: member(s).checkin_time == "07:15"),
