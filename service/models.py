@@ -132,7 +132,8 @@ class Message(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     buddy_id: Mapped[int | None] = mapped_column(ForeignKey("buddies.id", ondelete="SET NULL"))
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
-    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    # Indexed: the low-alert escalation asks when an alert's text went, and a failure which paths were tried.
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"), index=True)
     to_addr: Mapped[str] = mapped_column(String(40))
     from_addr: Mapped[str] = mapped_column(String(40))
     body: Mapped[str | None] = mapped_column(Text)

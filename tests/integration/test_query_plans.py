@@ -36,6 +36,8 @@ HOT = {
     "stranger reply once a day": select(Message.id).where(Message.kind == "stranger", Message.to_addr == PHONE,
                                                           Message.created_at >= NOW - timedelta(days=1)),
     "do-not-text check (every send)": select(DoNotText.reason).where(DoNotText.phone_hash == "x"),
+    "low escalation: when an alert's text went": select(Message.id).where(
+        Message.alert_id == 1, Message.status.in_(("sent", "delivered", "read")), Message.updated_at <= NOW),
     "sign-up dialogue by phone": select(Signup.step).where(Signup.phone == PHONE),
     "planner: check-ins already written": select(CheckIn.member_id).where(CheckIn.due_at >= NOW),
     "status page: undelivered check-ins": select(CheckIn.member_id).where(
