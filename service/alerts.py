@@ -1,6 +1,7 @@
 """Buddy and operator alerts: who is told, when, and in what words."""
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,19 @@ from service.texts import render
 log = logging.getLogger(__name__)
 
 OPEN_STATES = ("pending", "sent")
+
+
+def operator_phone(settings: Settings) -> str | None:
+    """OPERATOR_ALERT_PHONE in E.164, or None when unset (start-up refuses one that cannot be texted)."""
+    return _parsed_operator_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
+
+
+@functools.lru_cache(maxsize=4)  # every reply asks whether it comes from the operator
+def _parsed_operator_phone(raw: str) -> str | None:
+    try:
+        return parse_phone(raw)
+    except InvalidPhone:
+        return None
 
 
 def accepted_buddies(member: Member) -> list[Buddy]:
@@ -76,10 +90,7 @@ def _alert_buddy(session: Session, settings: Settings, member: Member, buddy: Bu
 
 def _operator_alert(session: Session, settings: Settings, member: Member, *,
                     checkin: CheckIn | None, message_id: int | None) -> list[Alert]:
-    try:
-        phone = parse_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
-    except InvalidPhone:
-        phone = None
+    phone = operator_phone(settings)
     if phone is None:
         # Nobody to text: the status page's safety queue is the last line.
         log.error("crisis from member %s and no accepted buddy nor OPERATOR_ALERT_PHONE", member.id)
@@ -180,10 +191,7 @@ def on_alert_failed(session: Session, settings: Settings, message: Message) -> s
     alert.state = "failed"
     audit.record(session, "alert_undeliverable", member_id=alert.member_id, buddy_id=alert.buddy_id,
                  detail=message.error_code)
-    try:
-        operator = parse_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
-    except InvalidPhone:
-        operator = None
+    operator = operator_phone(settings)
     if operator is None or alert.recipient == "operator":
         log.error("alert %s could not be delivered on any path and no operator can be texted", alert.id)
         return "failed"

@@ -1,7 +1,6 @@
 """Inbound texts: store first, then decide (service.conversation) and apply (service.replies)."""
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from service.config import Settings
 from service.conversation import AFTER_CRISIS, BuddyRole, Inbound, MemberState, decide
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
-from service.phones import InvalidPhone, mask, parse_phone, region, split_address, time_zones
+from service.phones import mask, region, split_address, time_zones
 from service.texts import render
 
 log = logging.getLogger(__name__)
@@ -74,7 +73,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
         opt_out_type=opt_out_type,
         signup=signups.to_state(pending_signup) if pending_signup else None,
         phone_zones=time_zones(phone) if member is None else (),
-        operator=_is_operator(settings, phone),
+        operator=phone == alerts.operator_phone(settings),
         region=region(phone) or "US",
     ))
     if member is not None:
@@ -97,16 +96,6 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     return Outcome(replies=texts, intent=decision.intent)
 
 
-def _is_operator(settings: Settings, phone: str) -> bool:
-    return bool(settings.operator_alert_phone) and _operator_phone(settings.operator_alert_phone) == phone
-
-
-@functools.lru_cache(maxsize=4)
-def _operator_phone(raw: str) -> str | None:
-    try:
-        return parse_phone(raw)
-    except InvalidPhone:
-        return None
 
 
 def _member_state(session: Session, member: Member | None, checkin: CheckIn | None,

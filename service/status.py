@@ -21,11 +21,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from service import delivery, figures, metrics, pacing
+from service.alerts import operator_phone
 from service.auth import login_or_token_required, login_required
 from service.config import ROOT, Settings
 from service.db import get_session
 from service.members import is_do_not_text
-from service.phones import mask, parse_phone
+from service.phones import mask
 from service.queues import QUEUES, redis_from_url
 from service.status_actions import bp as actions_bp
 
@@ -124,9 +125,9 @@ def _taken(q: Queue, connection: Redis, now: datetime) -> dict[str, Any]:
 def _operator_light(settings: Settings, db: Session) -> dict[str, str]:
     """The last person a crisis reaches: set, and not a number that said STOP to us."""
     name = "Operator alert phone"
-    if not settings.operator_alert_phone:
+    phone = operator_phone(settings)
+    if phone is None:
         return _light(name, "warn", "unset", "a crisis with no accepted buddy reaches only this page's safety queue")
-    phone = parse_phone(settings.operator_alert_phone)  # checked at start-up
     try:
         stopped = is_do_not_text(db, phone)
     except SQLAlchemyError:

@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import audit, outbox
+from service.alerts import operator_phone
 from service.config import Settings
 from service.db import session_scope
 from service.figures import episode_key
 from service.models import Alert
-from service.phones import InvalidPhone, parse_phone
 from service.texts import render
 from workers import context
 
@@ -63,10 +63,7 @@ def escalate(db: Session, settings: Settings, now: datetime) -> int:
 
 
 def _text_operator(db: Session, settings: Settings, alert: Alert, now: datetime) -> None:
-    try:
-        phone = parse_phone(settings.operator_alert_phone) if settings.operator_alert_phone else None
-    except InvalidPhone:
-        phone = None
+    phone = operator_phone(settings)
     operator = Alert(member_id=alert.member_id, checkin_id=alert.checkin_id, message_id=alert.message_id, level="crisis",
                      recipient="operator", state="pending" if phone else "unrouted", created_at=now)
     db.add(operator)
