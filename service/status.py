@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, get_flashed_messages, jsonify, render_template, request
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Worker
@@ -186,7 +186,8 @@ def page() -> Any:
     listing = figures.members_page(db, now, request.args.get("q", ""), page_no)
     trail = figures.audit_trail(db, now)
     html = render_template("status/page.html", f=f, members=listing, trail=trail,
-                           notice=request.args.get("notice", "")[:200], error=request.args.get("error", "")[:800],
+                           notice=" ".join(get_flashed_messages(category_filter=["notice"])),
+                           error=" ".join(get_flashed_messages(category_filter=["error"])),
                            escalation_minutes=settings.crisis_escalation_minutes,
                            render_ms=round((time.perf_counter() - started) * 1000, 1))
     return Response(html, headers={"Cache-Control": "no-store"})

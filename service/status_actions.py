@@ -1,7 +1,7 @@
 """The status page's actions: POST only, login and CSRF token required, each one audited.
 
 Every action is a function of service.admin (the CLI calls the same ones); this module only turns
-form fields into arguments and the outcome into a redirect with a notice.
+form fields into arguments and the outcome into a redirect with a flashed notice.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Callable
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -26,11 +26,16 @@ IMPORT_MAX_BYTES = 5 * 1024 * 1024  # ~50,000 rows; the app's default limit is 6
 
 
 def _back(anchor: str, *, notice: str = "", error: str = "") -> Response:
+    """Back to the page, the outcome carried in the signed session (a flash), never in the URL.
+
+    A notice in the query string could be written by anyone into a link ("?notice=all alerts sent")
+    and shown on the operator's own page as if Village had said it.
+    """
     args = {k: v for k, v in (("q", request.form.get("q", "")), ("page", request.form.get("page", ""))) if v}
     if notice:
-        args["notice"] = notice
+        flash(notice[:200], "notice")
     if error:
-        args["error"] = error
+        flash(error[:800], "error")  # the session is a cookie: keep it well under 4 KB
     return redirect(url_for("status.page", **args) + f"#{anchor}", code=303)
 
 

@@ -78,7 +78,7 @@ def test_an_operator_logs_in_sees_the_figures_retries_a_failure_and_no_body_is_o
     assert page.locator("#queue-default-depth").inner_text() == "0"
 
     page.get_by_role("button", name=f"Retry message {ids['failed']}").click()
-    page.wait_for_url(re.compile(r"notice="))
+    page.get_by_role("status").wait_for()
     assert page.get_by_role("status").inner_text() == f"message {ids['failed']} queued again"
     assert page.locator("#queue-default-depth").inner_text() == "1"
     with db() as s:

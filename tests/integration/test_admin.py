@@ -57,6 +57,16 @@ def test_retrying_a_message_that_did_not_fail_is_refused(client: Any, db: Any) -
     assert "not failed: nothing to retry" in post(client, f"/status/messages/{ids['failed']}/retry")
 
 
+def test_a_notice_comes_only_from_an_action_and_shows_once(client: Any, db: Any) -> None:
+    ids = seed(db)
+    operator_client(client, db)
+    # Anyone can write a link; the page must not show its words as if Village had said them.
+    spoof = client.get("/status?notice=All+alerts+delivered&error=Redis+down").get_data(as_text=True)
+    assert "All alerts delivered" not in spoof and "Redis down" not in spoof
+    assert post(client, f"/status/members/{ids['amanda']}/pause") == "notice: Amanda paused"
+    assert "Amanda paused" not in client.get("/status").get_data(as_text=True)  # shown once, not on reload
+
+
 def test_pause_and_resume_from_the_page_are_audited(client: Any, db: Any) -> None:
     ids = seed(db)
     operator_client(client, db)
