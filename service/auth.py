@@ -25,7 +25,12 @@ from service.queues import redis_from_url
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
+# Wrong passwords for one account from one client address hold that account back *there* for
+# LOCKOUT; the operator at her own desk can still log in, so whoever knows her email cannot lock her
+# out during a crisis. Guessing spread over many addresses locks the account everywhere, but only
+# after ACCOUNT_MAX_FAILURES (with scrypt and 10-character passwords, far too few to find one).
 MAX_FAILURES = 5
+ACCOUNT_MAX_FAILURES = 50
 LOCKOUT = timedelta(minutes=15)
 
 
@@ -62,42 +67,52 @@ def check_login(db: Session, email: str, password: str, now: datetime) -> Operat
         operator.failed_logins, operator.locked_until = 0, None
         return operator
     operator.failed_logins += 1
-    if operator.failed_logins >= MAX_FAILURES:
+    if operator.failed_logins >= ACCOUNT_MAX_FAILURES:
         operator.locked_until, operator.failed_logins = now + LOCKOUT, 0
-        log.warning("operator %s locked out after %s failed logins", operator.id, MAX_FAILURES)
+        log.warning("operator %s locked out after %s failed logins", operator.id, ACCOUNT_MAX_FAILURES)
     return None
 
 
-def _address_key(address: str) -> str:
-    # Hashed: the status page's Redis need not hold operators' IP addresses.
-    return "village:login-failures:" + hashlib.sha256(address.encode()).hexdigest()[:24]
+def _failure_keys(address: str, email: str) -> tuple[str, str]:
+    """Redis keys counting failures from `address`, and for `email` from `address`. Hashed: the
+    status page's Redis need not hold operators' IP addresses or emails."""
+    def key(*parts: str) -> str:
+        return "village:login-failures:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+    return key(address), key(address, email.strip().lower())
+
+
+def _failures(settings: Settings, address: str, email: str) -> tuple[int, int]:
+    try:
+        counts = redis_from_url(settings.redis_url).mget(_failure_keys(address, email))
+    except RedisError as exc:
+        log.warning("login limits per address unavailable: %s", exc)
+        return 0, 0
+    return int(counts[0] or 0), int(counts[1] or 0)
 
 
 def address_blocked(settings: Settings, address: str) -> bool:
-    """Whether this client address has used up its failed logins for now. Redis trouble lets the
-    attempt through: the per-account lockout still holds."""
-    if not settings.login_failures_per_address:
-        return False
-    try:
-        count = redis_from_url(settings.redis_url).get(_address_key(address))
-    except RedisError as exc:
-        log.warning("per-address login limit unavailable: %s", exc)
-        return False
-    return count is not None and int(count) >= settings.login_failures_per_address
+    """Whether this client address has used up its failed logins for now, whatever account it
+    names. Redis trouble lets the attempt through: the account-wide lockout still holds."""
+    limit = settings.login_failures_per_address
+    return bool(limit) and _failures(settings, address, "")[0] >= limit
 
 
-def count_failure(settings: Settings, address: str) -> None:
-    """One more failed login from `address`; the count lapses LOCKOUT after its first failure."""
-    if not settings.login_failures_per_address:
-        return
-    key = _address_key(address)
+def held_here(settings: Settings, address: str, email: str) -> bool:
+    """Whether this account has had MAX_FAILURES wrong passwords from this address lately."""
+    return _failures(settings, address, email)[1] >= MAX_FAILURES
+
+
+def count_failure(settings: Settings, address: str, email: str) -> None:
+    """One more failed login from `address` (naming `email`); each count lapses LOCKOUT after its
+    first failure."""
     try:
         pipe = redis_from_url(settings.redis_url).pipeline()
-        pipe.set(key, 0, ex=int(LOCKOUT.total_seconds()), nx=True)  # the window opens; INCR keeps its TTL
-        pipe.incr(key)
+        for key in _failure_keys(address, email):
+            pipe.set(key, 0, ex=int(LOCKOUT.total_seconds()), nx=True)  # the window opens; INCR keeps its TTL
+            pipe.incr(key)
         pipe.execute()
     except RedisError as exc:
-        log.warning("per-address login limit unavailable: %s", exc)
+        log.warning("login limits per address unavailable: %s", exc)
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -134,6 +149,9 @@ def current_actor() -> str:
     return f"operator:{operator.email}"[:60] if operator else "operator:?"
 
 
+WRONG = "Wrong email or password, or too many attempts: try again in a few minutes."
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm()
@@ -146,16 +164,20 @@ def login() -> Any:
             error = "Too many attempts from here: try again in a few minutes."
             return (render_template("auth/login.html", form=form, error=error), 429,
                     {"Retry-After": str(int(LOCKOUT.total_seconds()))})
+        email = form.email.data or ""
+        if held_here(settings, address, email):
+            log.warning("login refused: too many failed attempts for one account from one address")
+            return render_template("auth/login.html", form=form, error=WRONG), 401
         db = get_session()
-        operator = check_login(db, form.email.data or "", form.password.data or "", datetime.now(timezone.utc))
+        operator = check_login(db, email, form.password.data or "", datetime.now(timezone.utc))
         db.commit()
         if operator is not None:
             session.clear()
             session["operator_id"] = operator.id
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("status.page"))
-        count_failure(settings, address)
-        error = "Wrong email or password, or too many attempts: try again in a few minutes."
+        count_failure(settings, address, email)
+        error = WRONG
     status = 401 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
 

@@ -374,6 +374,26 @@ def test_many_failed_logins_from_one_address_are_refused_there_for_a_while(
     assert login_from(client, "203.0.113.9").status_code == 302  # another address is not held back
 
 
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_operator_out(client: Any, db: Any) -> None:
+    """Whoever knows her email must not be able to keep her off the page during a crisis."""
+    make_operator(db)
+    for _ in range(5):
+        assert login_from(client, "198.51.100.7", password="wrong password!").status_code == 401
+    assert login_from(client, "198.51.100.7").status_code == 401  # held back there, right password or not
+    assert login_from(client, "203.0.113.9").status_code == 302  # her own desk
+
+
+def test_guessing_spread_over_many_addresses_locks_the_account_everywhere(
+        client: Any, db: Any, monkeypatch: Any) -> None:
+    from service import auth
+
+    monkeypatch.setattr(auth, "ACCOUNT_MAX_FAILURES", 3)  # the threshold only; 50 scrypt checks are slow
+    make_operator(db)
+    for i in range(3):
+        assert login_from(client, f"198.51.100.{i + 1}", password="wrong password!").status_code == 401
+    assert login_from(client, "203.0.113.9").status_code == 401
+
+
 def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(db: Any, settings: Any) -> None:
     from dataclasses import replace
 
