@@ -120,6 +120,10 @@ _NOT_BEFORE_RATING = frozenset("""
 # "meh. 3", "tired 4", "5 x"): group 1 after a symbol, groups 2 and 3 after a word (checked against the list above).
 _TRAILING = re.compile(rf"(?:(?:[^\w\s$£€#@+:/%&*=<>'-]|\s[-–—])\s*{_NUM}"
                        rf"|(?<![a-z])([a-z]+)\s+([1-5](?:\.5)?))(?:ish)?(?!\.?\d)(?:\s*x+)?[^\w]*$")
+# A rating she says she is not at: "not a 5" (somewhere below, how far unsaid: the words decide, or
+# she is asked), "not even a 2" (below it).
+_NEGATED_RATING = re.compile(r"\b(?:(?:not|isnt|wasnt|aint|definitely not|def not)( even| quite)?|(hardly|barely|"
+                             r"nowhere near|far from))(?: (?:a|an|at|at a))?\s*$")
 _LOW_HIGH = re.compile(r"\b(low|high)\s+(?:a\s+)?([1-5])\b(?!\.\d)" + _NOT_A_UNIT)
 # Tagalog's polite particle ("salamat po", "mabuti po"): no mood in it.
 _PARTICLE = re.compile(r"(?i)(?<![\w'])po(?![\w'])")
@@ -264,19 +268,23 @@ def _scale(norm: str) -> tuple[float, str] | None:
     if not _ANY_NUMBER.search(norm):  # one cheap search spares three costly ones for most replies
         return None
     mentions: list[tuple[int, float, str]] = []
+    taken: list[tuple[int, int]] = []  # spans read already, so an article does not count their number again
     for m in _FRACTION.finditer(norm):
         value, out_of = _number(m.group(1)), _number(m.group(2))
         rated = value / 2 if out_of == 10 else value
         mentions.append((m.start(), min(max(rated, 1.0), 5.0), f"scale:{_fmt(rated)}"))
-    lead = _LEADING.match(norm.strip())
-    if lead and (lead.group(1)[0].isdigit() or _AFTER_NUMBER_WORD.match(norm.strip(), lead.end())) \
+        taken.append(m.span())
+    stripped = norm.strip()
+    lead = _LEADING.match(stripped)
+    if lead and (lead.group(1)[0].isdigit() or _AFTER_NUMBER_WORD.match(stripped, lead.end())) \
             and not (lead.group(1) == "1" and lead.group(2) == "5"):  # "1-5? im a 0": the question's range
         low, high = _number(lead.group(1)), _number(lead.group(2)) if lead.group(2) else None
         value = (low + high) / 2 if high is not None else low
         if not any(start == 0 for start, _, _ in mentions):
             mentions.append((0, value, f"scale:{_fmt(value)}"))
+        taken.append((0, lead.end() + len(norm) - len(norm.lstrip())))
     for m in _ARTICLE.finditer(norm):
-        if not any(start <= m.start(1) < start + 12 for start, _, _ in mentions):
+        if not any(start <= m.start(1) < end for start, end in taken):
             mentions.append((m.start(), _number(m.group(1)), f"scale:{_fmt(_number(m.group(1)))}"))
     for m in _LOW_HIGH.finditer(norm):  # "low 3", "a high 2": half a point either way
         if m.group(1) == "high" and m.group(2) == "5":  # a high five
@@ -289,9 +297,16 @@ def _scale(norm: str) -> tuple[float, str] | None:
         if not any(start <= trailing.start(group) < start + 4 for start, _, _ in mentions):  # not the same mention
             value = _number(trailing.group(group))
             mentions.append((trailing.start(group), value, f"scale:{_fmt(value)}"))
-    if not mentions:
+    kept = []
+    for start, value, reason in mentions:
+        negated = _NEGATED_RATING.search(norm, max(0, start - 24), start)
+        if negated is None:
+            kept.append((start, value, reason))
+        elif (negated.group(1) or negated.group(2)) and value - 0.5 <= LOW_UP_TO:  # "not even a 2", "hardly a 3"
+            kept.append((start, max(value - 0.5, 1.0), f"scale:below_{_fmt(value)}"))
+    if not kept:
         return None
-    _, value, reason = max(mentions)
+    _, value, reason = max(kept)
     if value > 5:
         return (value, f"scale_out_of_range:{_fmt(value)}")
     # Zero is below the scale, not off it: the lowest answer she could give.

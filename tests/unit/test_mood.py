@@ -118,6 +118,21 @@ def test_a_threat_made_of_a_joke_is_seen_but_is_not_a_crisis() -> None:
     assert score("if he yells one more time ill end it").level == CRISIS  # no joke in it
 
 
+@pytest.mark.parametrize("text", ["not a 5", "def not a 5 today", "not 5", "nowhere near a 5", "not quite a 4"])
+def test_a_rating_she_is_not_at_is_not_her_rating(text: str) -> None:
+    """Somewhere below it, how far unsaid: she is asked, never cheered for a 5."""
+    assert score(text).level == UNCLEAR
+
+
+@pytest.mark.parametrize("text, level, value", [
+    ("not even a 2", LOW, 1.5), ("hardly a 3 today", LOW, 2.5), ("not a 5 but a 4", OK, 4.0),
+    ("more like a 2, not a 4", LOW, 2.0), ("a 3 or a 2 honestly", LOW, 2.0), ("not a 5, so tired", LOW, None),
+])
+def test_a_negated_rating_gives_way_to_the_one_she_is_at(text: str, level: str, value: float | None) -> None:
+    result = score(text)
+    assert result.level == level and (value is None or result.score == value)
+
+
 @pytest.mark.parametrize("text", ["7", "12", "42!"])
 def test_it_calls_a_bare_number_off_the_scale_unclear(text: str) -> None:
     assert score(text).level == UNCLEAR
