@@ -59,7 +59,7 @@ def raise_alerts(session: Session, settings: Settings, member: Member, level: st
 
 # Built once: every low reply runs it.
 _RECENT_LOW_ALERT = select(Alert.id).where(Alert.member_id == bindparam("member_id"), Alert.level == "low",
-                                           Alert.created_at >= bindparam("since")).limit(1)
+                                           Alert.state != "withdrawn", Alert.created_at >= bindparam("since")).limit(1)
 
 
 def _low_alert(session: Session, settings: Settings, member: Member, *, checkin: CheckIn | None,
@@ -134,6 +134,32 @@ def acknowledge_operator(session: Session, now: datetime) -> int:
     return result.rowcount or 0
 
 
+def withdraw_low(session: Session, checkin_id: int, now: datetime, *, note: str) -> tuple[list[str], list[str]]:
+    """She put her low answer right ("sorry, I meant 4"). Low alerts of that check-in not yet texted
+    are withdrawn (their texts cancelled before a worker takes them); those already texted stay open
+    for her buddy's OK, but nothing escalates. Every one leaves the safety queue as handled by her.
+    Returns the names of the buddies spared the text, and of those who were already told."""
+    spared: list[str] = []
+    told: list[str] = []
+    for alert in session.scalars(select(Alert).where(
+            Alert.checkin_id == checkin_id, Alert.level == "low", Alert.state.in_(OPEN_STATES),
+            Alert.handled_at.is_(None)).with_for_update()).all():
+        texts = list(session.scalars(select(Message).where(Message.alert_id == alert.id).with_for_update()))
+        buddy = session.get(Buddy, alert.buddy_id) if alert.buddy_id else None
+        name = buddy.name if buddy else "the on-duty team"
+        if texts and all(t.status == "pending" for t in texts):
+            for text in texts:
+                text.status, text.error_code = "canceled", "withdrawn"
+            alert.state = "withdrawn"
+            spared.append(name)
+        else:
+            told.append(name)
+        alert.handled_at, alert.handled_by, alert.handled_note = now, "member", note[:200]
+        audit.record(session, "alert_withdrawn" if alert.state == "withdrawn" else "alert_corrected",
+                     member_id=alert.member_id, buddy_id=alert.buddy_id, actor="member")
+    return spared, told
+
+
 def newest_open_alert(session: Session, buddy_id: int) -> datetime | None:
     """When this buddy's newest open alert was raised, or None."""
     return session.scalar(select(func.max(Alert.created_at)).where(
@@ -150,7 +176,7 @@ def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
         Message.updated_at <= cutoff).exists()
     stale = session.scalars(select(Alert).where(
         Alert.level == "low", Alert.state == "sent", Alert.recipient == "buddy", Alert.created_at <= cutoff,
-        sent_before_cutoff).with_for_update(skip_locked=True)).all()
+        Alert.handled_at.is_(None), sent_before_cutoff).with_for_update(skip_locked=True)).all()
     escalated = 0
     for alert in stale:
         alert.state = "escalated"

@@ -213,6 +213,16 @@ def open_checkin(session: Session, member_id: int, now: datetime) -> CheckIn | N
     return session.scalar(_OPEN_CHECKIN, {"member_id": member_id, "since": now - OPEN_FOR})
 
 
+_ANSWERED_SINCE = (select(CheckIn).where(CheckIn.member_id == bindparam("member_id"), CheckIn.state == "answered",
+                                         CheckIn.answered_at >= bindparam("since"))
+                   .order_by(CheckIn.answered_at.desc()).limit(1))
+
+
+def answered_since(session: Session, member_id: int, since: datetime) -> CheckIn | None:
+    """Her check-in answered most recently, if after `since` (the one a correction puts right)."""
+    return session.scalar(_ANSWERED_SINCE, {"member_id": member_id, "since": since})
+
+
 # ---------------------------------------------------------------- after sending: missed, undelivered, nudges
 
 ACCEPTED = ("sent", "delivered", "read")

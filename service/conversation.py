@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from service import commands, signup
 from service.commands import Command
-from service.mood import CRISIS, LOW, OK_FROM, UNCLEAR, Mood, score
+from service.mood import CRISIS, LOW, OK, OK_FROM, UNCLEAR, Mood, score
 
 # Twilio answers these itself on long codes and toll-free numbers (TWILIO.md),
 # so we record the opt-out and add no confirmation of our own.
@@ -27,6 +27,21 @@ AFTER_CRISIS = timedelta(hours=24)
 _AFTER_CRISIS_SIGNS = re.compile(
     r"\b(?:took|taken|swallowed|did it|done it|pills?|tablets?|meds|bottle|rope|knife|blade|razor|bridge|"
     r"gun|bye|goodbye|farewell|too late|it'?s done|it'?s over)\b", re.IGNORECASE)
+# "sorry, I meant 4", "oops 4 not 2", "*4", "typo: 2": her rating put right soon after she gave it.
+CORRECTION_WINDOW = timedelta(hours=3)
+_RATING_AHEAD = r"(?=(?:it'?s\s+)?(?:a\s+)?(?:[0-5]|one|two|three|four|five)\b)"
+_CORRECTION = re.compile(
+    r"^\W*?(?:\*\s*" + _RATING_AHEAD +
+    r"|(?:(?:sorry|soz|oops|whoops|oh|ah|wait|actually|my bad)\W+)*(?:i\s+)?(?:meant|mean|should\s+(?:be|have\s+been|say))\b\W*"
+    r"|(?:sorry|soz|oops|whoops|typo|correction|my bad)\W+" + _RATING_AHEAD + ")",
+    re.IGNORECASE)
+
+
+def is_correction(text: str) -> bool:
+    """Whether the text reads as putting right the rating she just gave (the adapter then loads it)."""
+    return bool(_CORRECTION.match(text))
+
+
 # Acknowledgements nobody would send as her own mood.
 _CLEAR_ACKS = frozenset({"ON IT", "WILL DO", "GOT IT", "ON MY WAY"})
 ACK_WORDS = frozenset({"OK", "OKAY", "K", "ON IT", "WILL DO", "DONE", "👍", "GOT IT", "ON MY WAY"})
@@ -59,6 +74,9 @@ class MemberState:
     recent_scores: tuple[float, ...] = ()
     # A reply of hers read as a crisis in the last AFTER_CRISIS hours.
     recent_crisis: bool = False
+    # The level of the check-in she answered in the last CORRECTION_WINDOW, when no other is open and
+    # her text reads as a correction (is_correction): the answer she may be putting right.
+    answered_level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +113,8 @@ class Decision:
     command: Command | None = None
     turn: signup.Turn | None = None
     cancel_delete: bool = False
+    # Her reply puts right the rating of the check-in she just answered (MemberState.answered_level).
+    corrects: bool = False
 
 
 def keyword(text: str) -> str:
@@ -255,6 +275,11 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
         # nor a follow-up question: the crisis line again, warmly. Her buddies were alerted with the
         # crisis (and it escalates on its own); a new crisis in her words alerts them again, above.
         return Decision("mood", reply="reply_after_crisis", reply_vars=name, mood=mood)
+    if member.answered_level is not None and is_correction(inbound.text):
+        # "*4", "meant four": the rating alone, read without the words that put it right
+        corrected = mood if mood.score is not None else score(inbound.text[_CORRECTION.match(inbound.text).end():])
+        if corrected.score is not None and corrected.level in (LOW, OK):
+            return _correction(member, corrected)
     if word in YES_WORDS and not member.has_open_checkin:
         return Decision("noop", mood=None)
     if mood.level == UNCLEAR and member.has_open_checkin and not member.followup_asked:
@@ -273,6 +298,17 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     if mood.score is not None and mood.score < OK_FROM:  # a 3 is a middling day, not one to cheer
         return Decision("mood", reply="reply_middling", reply_vars=name, mood=mood)
     return Decision("mood", reply="reply_ok", reply_vars=name, mood=mood)
+
+
+def _correction(member: MemberState, mood: Mood) -> Decision:
+    """"sorry I meant 4" after a 2: the check-in's answer becomes the 4 (and a low alert not yet
+    texted is withdrawn); "I meant 2" after a 4: a low answer, her buddy told as for any."""
+    name = {"name": member.name, "score": f"{mood.score:g}"}
+    if mood.level == LOW and member.answered_level != LOW:
+        return Decision("mood", reply="reply_low", reply_vars=name, mood=mood, alert_level=LOW, corrects=True)
+    if mood.level == OK and member.answered_level == LOW:
+        return Decision("mood", reply="correction_better", reply_vars=name, mood=mood, corrects=True)
+    return Decision("mood", reply="correction_noted", reply_vars=name, mood=mood, corrects=True)
 
 
 def trend_reason(previous: tuple[float, ...], today: float | None) -> str | None:

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from service import alerts, outbox, replies, signups
-from service.checkins import open_checkin
+from service.checkins import answered_since, open_checkin
 from service.config import Settings
-from service.conversation import AFTER_CRISIS, BuddyRole, Inbound, MemberState, decide
+from service.conversation import AFTER_CRISIS, CORRECTION_WINDOW, BuddyRole, Inbound, MemberState, decide, is_correction
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
 from service.phones import mask, region, split_address, time_zones
@@ -61,6 +61,9 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     member = session.execute(_MEMBER_BY_PHONE, {"phone": phone}).unique().scalar_one_or_none()
     roles = list(session.scalars(_BUDDIES_BY_PHONE, {"phone": phone}))
     checkin = open_checkin(session, member.id, now) if member else None
+    # "sorry, I meant 4": only a text that reads as a correction pays for this query.
+    answered = answered_since(session, member.id, now - CORRECTION_WINDOW) \
+        if member is not None and checkin is None and is_correction(button or message.body or "") else None
     pending_signup = session.get(Signup, phone) if member is None else None
     if pending_signup is not None and now - pending_signup.updated_at > SIGNUP_EXPIRES:
         # A text days after she stopped answering is not the answer to an old question.
@@ -68,7 +71,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
         pending_signup = None
     decision = decide(Inbound(
         text=button or message.body or "",
-        member=_member_state(session, member, checkin, now),
+        member=_member_state(session, member, checkin, now, answered),
         buddy_roles=tuple(_role(session, b) for b in roles),
         opt_out_type=opt_out_type,
         signup=signups.to_state(pending_signup) if pending_signup else None,
@@ -84,6 +87,8 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     if decision.mood is not None:
         message.mood_level, message.mood_score = decision.mood.level, decision.mood.score
         message.mood_reason = ",".join(decision.mood.reasons)[:120]
+    if decision.corrects:
+        checkin = answered  # her correction becomes that check-in's answer
     context = replies.Context(session, settings, decision, member, roles, checkin, message, now, phone)
     reply = replies.apply(context)
     texts = [reply] if reply else []
@@ -99,7 +104,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
 
 
 def _member_state(session: Session, member: Member | None, checkin: CheckIn | None,
-                  now: datetime) -> MemberState | None:
+                  now: datetime, answered: CheckIn | None = None) -> MemberState | None:
     if member is None:
         return None
     requested = member.delete_requested_at
@@ -111,7 +116,8 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
                        followup_asked=bool(checkin and checkin.followup_asked),
                        pending_delete=requested is not None and now - requested < DELETE_CONFIRM_WINDOW,
                        recent_scores=tuple(float(s) for s in recent),
-                       recent_crisis=member.last_crisis_at is not None and now - member.last_crisis_at < AFTER_CRISIS)
+                       recent_crisis=member.last_crisis_at is not None and now - member.last_crisis_at < AFTER_CRISIS,
+                       answered_level=(answered.mood_level or "unclear") if answered is not None else None)
 
 
 def _role(session: Session, buddy: Buddy) -> BuddyRole:

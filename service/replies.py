@@ -174,6 +174,14 @@ def _mood(c: Context) -> str | None:
         later = buddy is not None and quiet.quiet_until(
             c.now, quiet.buddy_zone(buddy, member), parse_quiet(c.settings.quiet_hours)) is not None
     kind = d.reply or "reply_ok"
+    if kind == "correction_better" and c.checkin is not None:
+        spared, told = alerts.withdraw_low(c.session, c.checkin.id, c.now,
+                                           note=f"she corrected her answer to {d.reply_vars['score']}")
+        if told or spared:
+            return render("correction_better_told" if told else "correction_better_withdrawn", name=member.name,
+                          score=d.reply_vars["score"], buddy=" and ".join(told or spared))
+    if kind.startswith("correction_"):
+        return render(kind, name=member.name, score=d.reply_vars["score"])
     if kind == "reply_after_crisis":
         line = crisis_line(region(member.phone), c.settings.crisis_lines)
         return render(kind, name=member.name, line=line.line, emergency=line.emergency)

@@ -117,3 +117,61 @@ def test_the_scheduler_sends_nothing_before_her_yes(cli: Any, sim: Any, run_jobs
     with db() as s:
         assert plan_due(s, settings, at_her_time) == 1
         assert plan_due(s, settings, at_her_time) == 0  # twice plans once
+
+
+def answered_low(cli: Any, sim: Any, run_jobs: Any) -> None:
+    """Amanda and Sarah consented, a check-in sent, and Amanda answered it with a 2."""
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    cli("checkins", "send-now", "--phone", MOM.phone)
+    run_jobs()
+    assert twiml_texts(sim.send_inbound(MOM.phone, "2")) == [render("reply_low_buddy_us", name="Amanda", buddy="Sarah")]
+
+
+def test_a_low_answer_put_right_before_her_buddy_is_texted_texts_nobody(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    answered_low(cli, sim, run_jobs)
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "oops sorry, I meant 4!"))
+    assert reply == [render("correction_better_withdrawn", name="Amanda", score="4", buddy="Sarah")]
+    run_jobs()
+    assert len(texts_to(sim, BUDDY.phone)) == 1  # the invitation only
+    with db() as s:
+        checkin = s.scalars(select(CheckIn)).one()
+        assert (checkin.mood_level, checkin.mood_score) == ("ok", 4.0)
+        alert = s.scalars(select(Alert)).one()
+        assert (alert.state, alert.handled_by) == ("withdrawn", "member")
+        assert s.scalars(select(Message.status).where(Message.kind == "alert")).one() == "canceled"
+    # Withdrawn, it does not count against the day's one low alert: a real low later still reaches Sarah.
+    sim.send_inbound(MOM.phone, "actually it got so much worse, I'm drowning")
+    run_jobs()
+    assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low", buddy="Sarah", member="Amanda")
+
+
+def test_a_low_answer_put_right_after_her_buddy_was_texted_says_so_and_never_escalates(
+        cli: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from service import alerts
+
+    answered_low(cli, sim, run_jobs)
+    run_jobs()  # Sarah has the alert
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "*4"))
+    assert reply == [render("correction_better_told", name="Amanda", score="4", buddy="Sarah")]
+    with db() as s:
+        assert s.scalars(select(CheckIn.mood_score)).one() == 4.0
+        assert alerts.escalate_low(s, settings, datetime.now(timezone.utc) + timedelta(hours=2)) == 0
+        alert = s.scalars(select(Alert)).one()
+        assert alert.state == "sent" and alert.handled_by == "member"  # Sarah's OK still answers it
+
+
+def test_an_ok_answer_put_right_to_a_low_one_alerts_her_buddy(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    cli("checkins", "send-now", "--phone", MOM.phone)
+    run_jobs()
+    assert twiml_texts(sim.send_inbound(MOM.phone, "4")) == [render("reply_ok", name="Amanda")]
+    assert twiml_texts(sim.send_inbound(MOM.phone, "sorry i meant 2")) == [
+        render("reply_low_buddy_us", name="Amanda", buddy="Sarah")]
+    run_jobs()
+    assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low", buddy="Sarah", member="Amanda")
+    with db() as s:
+        assert s.scalars(select(CheckIn.mood_level)).one() == "low"

@@ -186,6 +186,32 @@ def test_a_middling_3_is_not_cheered() -> None:
     assert decide(Inbound("4", member=ACTIVE)).reply == "reply_ok"
 
 
+ANSWERED_LOW = MemberState(1, "Amanda", "active", answered_level="low")
+ANSWERED_OK = MemberState(1, "Amanda", "active", answered_level="ok")
+
+
+@pytest.mark.parametrize("text", ["sorry I meant 4", "oops, 4!", "*4", "typo - a 4", "I meant a 4 not a 2",
+                                  "Sorry, it's 5", "whoops meant four"])
+def test_a_low_answer_put_right_soon_after_is_her_answer(text: str) -> None:
+    decision = decide(Inbound(text, member=ANSWERED_LOW))
+    assert (decision.reply, decision.corrects, decision.alert_level) == ("correction_better", True, None)
+    assert decision.mood is not None and decision.mood.score in (4.0, 5.0)
+
+
+def test_a_correction_downwards_is_a_low_answer_and_alerts() -> None:
+    decision = decide(Inbound("sorry i meant 2", member=ANSWERED_OK))
+    assert (decision.reply, decision.corrects, decision.alert_level) == ("reply_low", True, "low")
+
+
+@pytest.mark.parametrize("text, member", [
+    ("sorry I was late", ANSWERED_LOW), ("i mean it", ANSWERED_LOW),  # no rating in it
+    ("sorry I meant 4", ACTIVE), ("sorry I meant 4", MemberState(1, "Amanda", "active")),  # nothing just answered
+    ("4", ANSWERED_LOW),  # a new answer, not a correction: as any reply
+])
+def test_only_a_rating_put_right_soon_after_an_answer_is_a_correction(text: str, member: MemberState) -> None:
+    assert not decide(Inbound(text, member=member)).corrects
+
+
 def test_a_buddy_number_written_the_local_way_is_read_in_her_country() -> None:
     decision = decide(Inbound("BUDDY Anna 07507 123456", member=ACTIVE, region="GB"))
     assert decision.command is not None and decision.command.args == {"name": "Anna", "phone": "+447507123456"}
