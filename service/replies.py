@@ -114,7 +114,10 @@ def _opt_in(c: Context) -> None:
 
 def _help(c: Context) -> str:
     emergency = crisis_line(region(c.phone), c.settings.crisis_lines).emergency
-    return render("help", contact=c.settings.help_contact, emergency=emergency)
+    text = render("help", contact=c.settings.help_contact, emergency=emergency)
+    if c.member is not None and c.member.status in ("active", "paused"):
+        text += "\n" + render("help_commands")  # what she can change herself, by text
+    return text
 
 
 def _buddy_consent(c: Context) -> str:

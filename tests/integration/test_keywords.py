@@ -50,6 +50,15 @@ def test_help_explains_the_service_and_how_to_stop(cli: Any, sim: Any, run_jobs:
     enrol(cli)
     reply = twiml_texts(sim.send_inbound(MOM.phone, "help"))
     assert len(reply) == 1 and "STOP" in reply[0] and "911" in reply[0]
+    assert "PAUSE" not in reply[0]  # not enrolled until her YES: nothing to change yet
+
+
+def test_help_tells_an_enrolled_mom_what_she_can_change_by_text(cli: Any, sim: Any, run_jobs: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "HELP"))
+    assert len(reply) == 1 and "STOP" in reply[0] and reply[0].endswith(render("help_commands"))
+    assert twiml_texts(sim.send_inbound(BUDDY.phone, "help"))[0].count("PAUSE") == 0  # a buddy has no schedule
 
 
 def test_start_brings_an_opted_out_mom_back(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
