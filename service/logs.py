@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from datetime import datetime, timezone
+from typing import Any
 
 from service.phones import mask
 
@@ -57,6 +58,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(trace_id)s] %(message)s"
+
+
+def formatter(fmt: str = "text") -> logging.Formatter:
+    return JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
+
+
 def configure(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.setLevel(level)
@@ -65,9 +73,21 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     if any(isinstance(f, MaskingFilter) for h in root.handlers for f in h.filters):
         return
     handler = logging.StreamHandler()
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(trace_id)s] %(message)s"))
+    handler.setFormatter(formatter(fmt))
     handler.addFilter(MaskingFilter())
     root.addHandler(handler)
+
+
+def gunicorn_logconfig(level: str = "INFO", fmt: str = "text") -> dict[str, Any]:
+    """gunicorn's `logconfig_dict`: its own lines (boot, worker timeouts, the access log when one is
+    asked for) in the same format as Village's, numbers masked, to stderr."""
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"village": {"()": "service.logs.formatter", "fmt": fmt}},
+        "filters": {"mask": {"()": "service.logs.MaskingFilter"}},
+        "handlers": {"village": {"class": "logging.StreamHandler", "formatter": "village", "filters": ["mask"],
+                                 "stream": "ext://sys.stderr"}},
+        "root": {"level": level, "handlers": ["village"]},
+        "loggers": {name: {"level": level, "handlers": ["village"], "propagate": False, "qualname": name}
+                    for name in ("gunicorn.error", "gunicorn.access")},
+    }

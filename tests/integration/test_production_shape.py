@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -43,3 +44,48 @@ def test_json_logs_mask_numbers_and_carry_a_trace_id() -> None:
     MaskingFilter().filter(record)
     entry = json.loads(JsonFormatter().format(record))
     assert MOM.phone not in entry["msg"] and entry["msg"].endswith("0143") and entry["trace_id"] == "-"
+
+
+def test_gunicorns_own_lines_are_json_too_and_mask_numbers(tmp_path: Path) -> None:
+    """With LOG_FORMAT=json every line on the web process's stderr is a JSON object, gunicorn's
+    boot and shutdown lines included, and no whole phone number appears."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import free_port
+
+    root = Path(__file__).resolve().parents[2]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DATABASE_", "REDIS_"))}
+    env.update(LOG_FORMAT="json", DATABASE_URL=f"sqlite:///{tmp_path / 'village.db'}",
+               SIMULATOR_DB=str(tmp_path / "simulator.db"), SPOOL_DIR=str(tmp_path / "spool"),
+               REDIS_URL="redis://127.0.0.1:1/0", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+                            "service:create_app()"], cwd=root, env=env, stdout=subprocess.DEVNULL,
+                           stderr=(tmp_path / "web.log").open("wb"))
+    try:
+        form = urllib.parse.urlencode({"From": MOM.phone, "Body": "hi", "MessageSid": "SM" + "0" * 32}).encode()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/twilio/inbound", data=form, timeout=2)
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 403  # unsigned: logged, refused
+                break
+            except OSError:
+                assert web.poll() is None and time.monotonic() < deadline, (tmp_path / "web.log").read_text()
+                time.sleep(0.3)
+    finally:
+        web.send_signal(signal.SIGTERM)
+        web.wait(timeout=30)
+    lines = [line for line in (tmp_path / "web.log").read_text().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # raises on any line that is not JSON
+    loggers = {e["logger"] for e in entries}
+    assert "gunicorn.error" in loggers and "service.webhooks" in loggers, loggers
+    assert not any(MOM.phone in line or MOM.phone[1:] in line for line in lines)
