@@ -25,8 +25,24 @@ def parse_phone(raw: str, default_region: str = "US") -> str:
     except phonenumbers.NumberParseException:
         raise InvalidPhone(f"{mask(text)} is not a phone number") from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(f"{mask(text)} is not a valid phone number")
+        # Masked, since the reason may be logged or shown on a shared screen: so it says what is
+        # wrong, for the person who typed it to see without the number.
+        raise InvalidPhone(f"{mask(text)} is not a valid phone number: {_why_invalid(number)}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _why_invalid(number: phonenumbers.PhoneNumber) -> str:
+    digits = len(str(number.national_number))
+    country = phonenumbers.region_code_for_country_code(number.country_code)
+    where = f"+{number.country_code} ({country})" if country != phonenumbers.UNKNOWN_REGION else f"+{number.country_code}"
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE or country == phonenumbers.UNKNOWN_REGION:
+        return f"no country has the code +{number.country_code}"
+    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+        return f"too short ({digits} digits after {where})"
+    if reason in (phonenumbers.ValidationResult.TOO_LONG, phonenumbers.ValidationResult.INVALID_LENGTH):
+        return f"wrong length ({digits} digits after {where})"
+    return f"no such number range after {where} (check the area code)"
 
 
 def split_address(address: str) -> tuple[str, str]:

@@ -29,3 +29,14 @@ def test_whatsapp_addresses_round_trip() -> None:
 
 def test_a_number_knows_its_time_zones() -> None:
     assert time_zones("+12025550143") == ("America/New_York",)
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("+1202555014", "too short (9 digits after +1 (US))"),
+    ("+120255501433", "wrong length (11 digits after +1 (US))"),
+    ("+11235550143", "no such number range after +1 (US)"),
+])
+def test_a_refused_number_says_what_is_wrong_without_showing_it(typed: str, says: str) -> None:
+    with pytest.raises(InvalidPhone) as refused:
+        parse_phone(typed)
+    assert says in str(refused.value) and typed not in str(refused.value)
