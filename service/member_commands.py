@@ -4,14 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service import audit
 from service.commands import Command, days_phrase
 from service.config import Settings
 from service.members import checkin_time_phrase, invite_buddy, is_do_not_text, pause, resume
-from service.models import Buddy, Member, Message
+from service.models import Buddy, Event, Member, Message
 from service.texts import render
 
 INVITES_PER_WEEK = 3
@@ -103,8 +103,12 @@ def _invite_refusal(session: Session, member: Member, phone: str, now: datetime)
     refused = session.scalar(select(Buddy.id).where(Buddy.phone == phone, Buddy.consent.in_(("declined", "stopped"))))
     if refused is not None:
         return "they declined before, so we won't ask again"
-    week = [b for b in member.buddies if b.invited_at and b.invited_at > now - timedelta(days=7)]
-    if len(week) >= INVITES_PER_WEEK:
+    # Her own invitations by text, those since removed included (REMOVE then BUDDY again is no way
+    # round it); not the buddy an operator enrolled her with.
+    sent = session.scalar(select(func.count()).select_from(Event).where(
+        Event.member_id == member.id, Event.kind == "buddy_invited", Event.actor == "member",
+        Event.created_at > now - timedelta(days=7)))
+    if (sent or 0) >= INVITES_PER_WEEK:
         return "you've sent 3 invitations this week; try again in a few days"
     return None
 

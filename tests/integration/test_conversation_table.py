@@ -240,3 +240,14 @@ def test_a_whatsapp_button_reply_counts_like_typed_text(sim: Any, db: Any, setti
         setup_state(s, settings, "active+invited")
     response = sim.send_inbound(BUDDY.phone, "Yes, I'll be her buddy", extra={"ButtonPayload": "YES", "ButtonText": "Yes"})
     assert reply_texts(response)[0].startswith(starts_like("buddy_accepted"))
+
+
+def test_three_invitations_a_week_by_text_not_counting_the_buddy_she_was_enrolled_with(sim: Any, db: Any,
+                                                                                       settings: Any) -> None:
+    with db() as s:
+        setup_state(s, settings, "active+accepted")  # Sarah, invited by the operator's enrolment today
+    numbers = ["+12025550180", "+12025550181", "+12025550182", "+12025550183"]
+    for name, number in zip(("Jo", "Kim", "Lee"), numbers):
+        assert reply_texts(sim.send_inbound(MOM.phone, f"BUDDY {name} {number}"))[0] == render("buddy_invited", buddy=name)
+    sim.send_inbound(MOM.phone, "REMOVE Lee")  # removing one does not free a place this week
+    assert reply_texts(sim.send_inbound(MOM.phone, f"BUDDY Max {numbers[3]}"))[0].startswith(starts_like("buddy_refused"))
