@@ -27,7 +27,7 @@ from service.quiet import buddy_zone, member_plan
 from service.schedule import (
     Load, Plan, ScheduleError, checkin_verdict, parse_quiet, peak_load, plan_latest, plan_next, quiet_until,
 )
-from service.texts import render
+from service.texts import day_turn, render
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ def _write(session: Session, settings: Settings, member: Member, due: datetime, 
     except IntegrityError:
         return None
     outbox.add(session, to=address(member.phone, member.channel), sender=sender_for(settings, member.channel),
-               body=render("checkin", name=member.name), kind="checkin", member_id=member.id,
+               body=render("checkin", variant=day_turn(member.consent_at, due), name=member.name), kind="checkin",
+               member_id=member.id,
                checkin_id=checkin.id, validity_seconds=settings.checkin_validity_seconds)
     return checkin
 
@@ -133,10 +134,11 @@ def _write_many(session: Session, settings: Settings, fresh: list[tuple[Any, dat
     stamp = utcnow()
     messages = [{
         "direction": "out", "status": "pending", "to_addr": address(r.phone, r.channel),
-        "from_addr": sender_for(settings, r.channel), "body": render("checkin", name=r.name), "kind": "checkin",
+        "from_addr": sender_for(settings, r.channel), "body": render("checkin", variant=day_turn(r.consent_at, due),
+                                                                     name=r.name), "kind": "checkin",
         "urgent": False, "attempts": 0, "member_id": r.id, "checkin_id": written[r.id],
         "validity_seconds": settings.checkin_validity_seconds, "created_at": stamp, "updated_at": stamp,
-    } for r, _due in fresh if r.id in written]
+    } for r, due in fresh if r.id in written]
     ids = [row[0] for row in _bulk_insert(session, Message.__table__, messages, ("id",))]
     session.info.setdefault("outbox", []).extend((i, False) for i in ids)
     return len(ids)

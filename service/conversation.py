@@ -77,6 +77,8 @@ class MemberState:
     # The level of the check-in she answered in the last CORRECTION_WINDOW, when no other is open and
     # her text reads as a correction (is_correction): the answer she may be putting right.
     answered_level: str | None = None
+    # Days since her YES: the everyday answers take turns by it (texts.day_turn).
+    day: int = 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class Decision:
     cancel_delete: bool = False
     # Her reply puts right the rating of the check-in she just answered (MemberState.answered_level).
     corrects: bool = False
+    variant: int = 0  # which wording of the reply (texts.render)
 
 
 def keyword(text: str) -> str:
@@ -296,8 +299,8 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
         marked = Mood(LOW, mood.score, mood.reasons + (trend,))
         return Decision("mood", reply="reply_trend", reply_vars=name, mood=marked, alert_level=LOW)
     if mood.score is not None and mood.score < OK_FROM:  # a 3 is a middling day, not one to cheer
-        return Decision("mood", reply="reply_middling", reply_vars=name, mood=mood)
-    return Decision("mood", reply="reply_ok", reply_vars=name, mood=mood)
+        return Decision("mood", reply="reply_middling", reply_vars=name, mood=mood, variant=member.day)
+    return Decision("mood", reply="reply_ok", reply_vars=name, mood=mood, variant=member.day)
 
 
 def _correction(member: MemberState, mood: Mood) -> Decision:

@@ -17,7 +17,7 @@ from service.conversation import AFTER_CRISIS, CORRECTION_WINDOW, BuddyRole, Inb
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
 from service.phones import mask, region, split_address, time_zones
-from service.texts import render
+from service.texts import day_turn, render
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
                        pending_delete=requested is not None and now - requested < DELETE_CONFIRM_WINDOW,
                        recent_scores=tuple(float(s) for s in recent),
                        recent_crisis=member.last_crisis_at is not None and now - member.last_crisis_at < AFTER_CRISIS,
-                       answered_level=(answered.mood_level or "unclear") if answered is not None else None)
+                       answered_level=(answered.mood_level or "unclear") if answered is not None else None,
+                       day=day_turn(member.consent_at, now))
 
 
 def _role(session: Session, buddy: Buddy) -> BuddyRole:

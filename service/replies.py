@@ -196,7 +196,7 @@ def _mood(c: Context) -> str | None:
         return render(kind, name=member.name, emergency=line.emergency)
     if kind in ("reply_low", "reply_low_buddy", "reply_low_buddy_later") and region(member.phone) == "US":
         kind += "_us"  # the National Maternal Mental Health Hotline, for struggling-but-safe moms
-    return render(kind, name=member.name, **({"buddy": buddy_name} if buddy_name else {}))
+    return render(kind, variant=d.variant, name=member.name, **({"buddy": buddy_name} if buddy_name else {}))
 
 
 def _command(c: Context) -> str:

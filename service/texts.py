@@ -7,6 +7,7 @@ UCS-2 one and doubles the cost of every text.
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from pathlib import Path
 from string import Template
 
@@ -27,21 +28,46 @@ class UnknownTemplate(KeyError):
     pass
 
 
+# A line holding only this separates a template's wordings: the texts a mom gets every day (the
+# check-in, the answer to a good day) take turns, so they do not read like a robot's.
+VARIANT_SEPARATOR = "---"
+
+
 @functools.lru_cache(maxsize=None)
-def _template(kind: str) -> Template:
+def _templates(kind: str) -> tuple[Template, ...]:
     path = TEMPLATE_DIR / f"{kind}.txt"
     if not kind.replace("_", "").isalnum() or not path.is_file():
         raise UnknownTemplate(kind)
-    return Template(path.read_text(encoding="utf-8"))
+    variants, current = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() == VARIANT_SEPARATOR:
+            variants.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    variants.append("\n".join(current))
+    return tuple(Template(v) for v in variants if v.strip())
+
+
+def day_turn(since: datetime | None, at: datetime) -> int:
+    """The wording for a text a mom gets daily: days since she said YES, so it changes each day."""
+    return max((at - since).days, 0) if since is not None else 0
+
+
+def variants(kind: str) -> int:
+    """How many wordings the template has."""
+    return len(_templates(kind))
 
 
 def template_kinds() -> list[str]:
     return sorted(p.stem for p in TEMPLATE_DIR.glob("*.txt"))
 
 
-def render(kind: str, **values: object) -> str:
-    """Fill a template; a missing value is an error, never a literal '$name' sent to a mom."""
-    text = _template(kind).substitute({k: str(v) for k, v in values.items()})
+def render(kind: str, *, variant: int = 0, **values: object) -> str:
+    """Fill a template (its wording number `variant`, counted round); a missing value is an error,
+    never a literal '$name' sent to a mom."""
+    wordings = _templates(kind)
+    text = wordings[variant % len(wordings)].substitute({k: str(v) for k, v in values.items()})
     lines = [line.strip() for line in text.strip().splitlines()]
     return "\n".join(lines).translate(_SWAPS)
 

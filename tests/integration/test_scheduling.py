@@ -16,11 +16,12 @@ from service import outbox, pacing
 from service.checkins import follow_up, plan_due
 from service.models import Alert, Buddy, CheckIn, Member, Message
 from service.schedule import local_instant
-from service.texts import render
+from service.texts import day_turn, render
 from tests.conftest import BUDDY, MOM, texts_to
 from workers import context, periodic
 
 UTC = timezone.utc
+CONSENT = datetime(2026, 1, 1, tzinfo=UTC)  # her YES, long ago: her check-in wording turns by the day
 NY = ZoneInfo("America/New_York")
 
 
@@ -39,7 +40,7 @@ def quiet_around(moment: datetime) -> str:
 
 def add_member(s: Any, phone: str = MOM.phone, at: str = "20:00", *, buddy: bool = False, **extra: Any) -> Member:
     member = Member(name=MOM.name, phone=phone, timezone="America/New_York", checkin_time=at, status="active",
-                    consent_at=datetime(2026, 1, 1, tzinfo=UTC), **extra)
+                    consent_at=CONSENT, **extra)
     s.add(member)
     s.flush()
     if buddy:
@@ -67,7 +68,7 @@ def test_a_due_check_in_goes_out_at_her_minute_with_a_validity_period(app: Any, 
         add_member(s, at=local_hhmm(now))
     assert plan(db, settings, now) == 1
     run_jobs()
-    assert texts_to(sim, MOM.phone) == [render("checkin", name=MOM.name)]
+    assert texts_to(sim, MOM.phone) == [render("checkin", variant=day_turn(CONSENT, now), name=MOM.name)]
     assert sim.accepted_requests()[0]["params"]["ValidityPeriod"] == [str(settings.checkin_validity_seconds)]
 
 
@@ -125,7 +126,7 @@ def test_her_chosen_time_inside_her_quiet_hours_still_goes_out(app: Any, sim: An
         add_member(s, at=local_hhmm(now), quiet_hours=quiet_around(now))
     assert plan(db, settings, now) == 1
     run_jobs()
-    assert texts_to(sim, MOM.phone) == [render("checkin", name=MOM.name)]
+    assert texts_to(sim, MOM.phone) == [render("checkin", variant=day_turn(CONSENT, now), name=MOM.name)]
 
 
 def test_a_queued_check_in_past_its_catch_up_limit_is_skipped_by_the_worker(app: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
@@ -316,3 +317,15 @@ def test_moving_her_time_after_todays_check_in_went_out_waits_for_tomorrow(app: 
     with db() as s:
         skipped = s.scalars(select(CheckIn).where(CheckIn.state == "skipped")).all()
     assert skipped == []  # nothing was missed: she had today's
+
+
+def test_the_check_in_is_worded_differently_from_one_day_to_the_next(app: Any, sim: Any, run_jobs: Any, db: Any,
+                                                                      settings: Any) -> None:
+    now = minute(datetime.now(UTC))
+    with db() as s:
+        add_member(s, at=local_hhmm(now))
+    plan(db, settings, now - timedelta(days=1))
+    plan(db, settings, now)
+    with db() as s:  # yesterday's is past sending by now: read what each said
+        yesterday, today = s.scalars(select(Message.body).where(Message.kind == "checkin").order_by(Message.id))
+    assert yesterday != today and {yesterday, today} <= {render("checkin", variant=v, name=MOM.name) for v in range(4)}

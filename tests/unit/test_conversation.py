@@ -240,3 +240,14 @@ def test_pause_tomorrow_covers_tomorrows_check_in() -> None:
     tomorrow, until_tomorrow = parse("PAUSE TOMORROW"), parse("pause until tomorrow")
     assert tomorrow is not None and until_tomorrow is not None
     assert (tomorrow.args["days"], until_tomorrow.args["days"]) == (2, 1)
+
+
+def test_the_answer_to_a_good_day_changes_from_day_to_day() -> None:
+    """'So glad to hear it, Amanda' word for word every evening reads like a robot."""
+    from service.texts import render
+
+    replies = set()
+    for day in range(3):
+        decision = decide(Inbound("4", member=MemberState(1, "Amanda", "active", has_open_checkin=True, day=day)))
+        replies.add(render(decision.reply, variant=decision.variant, name="Amanda"))
+    assert len(replies) == 3
