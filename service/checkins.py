@@ -37,7 +37,7 @@ LOOKBACK = timedelta(days=1)  # a stale check-in older than this is not even rec
 
 _PLAN_COLUMNS = (Member.id, Member.name, Member.phone, Member.channel, Member.timezone, Member.checkin_time,
                  Member.checkin_days, Member.checkin_every, Member.checkin_anchor, Member.quiet_hours,
-                 Member.consent_at)
+                 Member.consent_at, Member.paused_until)
 
 
 class SendRefused(ValueError):
@@ -83,6 +83,7 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
     """Write every scheduled check-in that is due and not yet written; record as skipped those that
     can no longer go out (past the catch-up limit, or slid into quiet hours). Safe to run twice."""
     window = timedelta(minutes=settings.catch_up_minutes)
+    end_pauses(session, now)
     rows = session.execute(select(*_PLAN_COLUMNS).where(Member.status == "active")).all()
     existing: set[tuple[int, datetime]] = set()
     had: dict[int, list[datetime]] = {}  # scheduled check-ins that went out (or will), by member
@@ -107,6 +108,8 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
             continue
         if row.consent_at is not None and due < row.consent_at:
             continue  # scheduled before she said YES: her first one is the next
+        if row.paused_until is not None and due < row.paused_until:
+            continue  # due while she was paused: not sent late once the pause ends
         if row.id in had and any(_same_day(d, due, plan) for d in had[row.id]):
             continue  # she moved her TIME after today's went out: one a day, the new time from tomorrow
         if verdict == "send":
@@ -117,6 +120,18 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
         done = len(_insert_checkins(session, skipped))
         log.warning("skipped %s check-ins that could not go out in time (service down, outage or quiet hours)", done)
     return _write_many(session, settings, fresh)
+
+
+def end_pauses(session: Session, now: datetime) -> int:
+    """"PAUSE 3" ends on its own: from the local midnight she was told ("paused until Saturday") her
+    check-ins come again. `paused_until` stays, so one due during the pause is never sent late."""
+    ended = session.scalars(select(Member).where(Member.status == "paused", Member.paused_until <= now)).all()
+    for member in ended:
+        member.status = "active"
+        audit.record(session, "member_resumed", member_id=member.id, actor="system", detail="her pause ended")
+    if ended:
+        log.info("%s pause(s) ended", len(ended))
+    return len(ended)
 
 
 def _same_day(one: datetime, other: datetime, plan: Plan) -> bool:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -341,12 +342,23 @@ def members_page(db: Session, now: datetime, q: str = "", page: int = 1) -> dict
     ids = [m.id for m in members]
     answered = dict(db.execute(select(CheckIn.member_id, func.max(CheckIn.answered_at))
                                .where(CheckIn.member_id.in_(ids)).group_by(CheckIn.member_id)).all()) if ids else {}
-    rows = [{"id": m.id, "name": m.name, "phone": mask(m.phone), "status": m.status, "channel": m.channel,
+    rows = [{"id": m.id, "name": m.name, "phone": mask(m.phone), "status": m.status, "status_text": _status_text(m), "channel": m.channel,
              "time": m.checkin_time, "zone": m.timezone, "days": m.checkin_days, "schedule": schedule_text(m),
              "last_answered": ago(answered.get(m.id), now),
              "buddies": [{"id": b.id, "name": b.name, "consent": b.consent} for b in m.buddies]}
             for m in members]
     return {"rows": rows, "total": total, "page": page, "pages": pages, "q": q}
+
+
+def _status_text(member: Member) -> str:
+    """"paused until Sat 5 Dec" (her local day), so an operator sees when check-ins come back."""
+    if member.status != "paused" or member.paused_until is None:
+        return member.status
+    try:
+        day = member.paused_until.astimezone(ZoneInfo(member.timezone))
+    except (ValueError, ZoneInfoNotFoundError):
+        day = member.paused_until
+    return f"paused until {DAY_NAMES[day.weekday()]} {day.day} {day.strftime('%b')}"
 
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

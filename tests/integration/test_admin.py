@@ -77,6 +77,17 @@ def test_pause_and_resume_from_the_page_are_audited(client: Any, db: Any) -> Non
     assert "member_paused" in html[html.index('id="trail"'):]
 
 
+def test_a_pause_with_an_end_shows_the_day_check_ins_come_back(client: Any, db: Any) -> None:
+    ids = seed(db)
+    operator_client(client, db)
+    with db() as s:
+        amanda = s.get(Member, ids["amanda"])
+        amanda.status, amanda.paused_until = "paused", datetime(2026, 12, 5, 5, 0, tzinfo=timezone.utc)
+    html = client.get("/status").get_data(as_text=True)
+    assert "<td>paused until Sat 5 Dec</td>" in html  # midnight in New York
+    assert "Resume</button>" in html
+
+
 def test_editing_a_member_from_the_page_changes_her_schedule(client: Any, db: Any) -> None:
     ids = seed(db)
     operator_client(client, db)

@@ -14,7 +14,9 @@ from sqlalchemy import func, select, update
 
 from service import outbox, pacing
 from service.checkins import follow_up, plan_due
-from service.models import Alert, Buddy, CheckIn, Member, Message
+from service.commands import Command
+from service.member_commands import apply as apply_command
+from service.models import Alert, Buddy, CheckIn, Event, Member, Message
 from service.schedule import local_instant
 from service.texts import day_turn, render
 from tests.conftest import BUDDY, MOM, texts_to
@@ -329,3 +331,29 @@ def test_the_check_in_is_worded_differently_from_one_day_to_the_next(app: Any, s
     with db() as s:  # yesterday's is past sending by now: read what each said
         yesterday, today = s.scalars(select(Message.body).where(Message.kind == "checkin").order_by(Message.id))
     assert yesterday != today and {yesterday, today} <= {render("checkin", variant=v, name=MOM.name) for v in range(4)}
+
+
+def test_pause_3_ends_on_the_day_she_was_told_and_sends_nothing_late(app: Any, sim: Any, db: Any,
+                                                                     settings: Any) -> None:
+    """'paused until Saturday' must mean her check-ins come again on Saturday: the pause used to last
+    for ever, and she silently dropped out of Village."""
+    wednesday = datetime(2026, 12, 2, 15, 0, tzinfo=NY).astimezone(UTC)
+    with db() as s:
+        add_member(s, at="23:30")  # late enough that Friday's falls in the catch-up window at midnight
+    with db() as s:
+        member = s.scalars(select(Member)).one()
+        text = Message(direction="in", status="received", kind="inbound", from_addr=MOM.phone, to_addr="+15005550006",
+                       body="PAUSE 3")
+        s.add(text)
+        s.flush()
+        assert "until Saturday" in apply_command(s, settings, member, Command("pause", {"days": 3}), text, wednesday)
+    for days, hour in ((0, 23.6), (1, 23.6), (2, 23.6), (3, 0.1)):  # Wed, Thu, Fri evenings, Sat just after midnight
+        at = datetime(2026, 12, 2 + days, tzinfo=NY) + timedelta(hours=hour)
+        assert plan(db, settings, at.astimezone(UTC)) == 0, at
+    with db() as s:
+        assert s.scalars(select(Member.status)).one() == "active"
+    saturday = datetime(2026, 12, 5, 23, 31, tzinfo=NY).astimezone(UTC)
+    assert plan(db, settings, saturday) == 1
+    with db() as s:
+        assert [c.due_at for c in s.scalars(select(CheckIn))] == [datetime(2026, 12, 5, 23, 30, tzinfo=NY)]
+        assert s.scalars(select(Event.actor).where(Event.kind == "member_resumed")).all() == ["system"]
