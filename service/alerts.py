@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service import audit, outbox
@@ -20,6 +20,14 @@ from service.texts import render
 log = logging.getLogger(__name__)
 
 OPEN_STATES = ("pending", "sent")
+# What a buddy's OK answers: an open alert, or a low one passed on to her next buddy after an hour
+# in the last LATE_ACK (a buddy at work answers late; her OK still counts, and the mom is told).
+LATE_ACK = timedelta(days=2)
+
+
+def _ackable(now: datetime) -> Any:
+    return and_(Alert.acknowledged_at.is_(None), or_(
+        Alert.state.in_(OPEN_STATES), and_(Alert.state == "escalated", Alert.created_at >= now - LATE_ACK)))
 
 
 def operator_phone(settings: Settings) -> str | None:
@@ -120,7 +128,7 @@ def same_episode(alert: Alert) -> Any:
 
 def acknowledge(session: Session, buddy_ids: tuple[int, ...], now: datetime) -> int:
     result = session.execute(
-        update(Alert).where(Alert.buddy_id.in_(buddy_ids), Alert.state.in_(OPEN_STATES))
+        update(Alert).where(Alert.buddy_id.in_(buddy_ids), _ackable(now))
         .values(state="acknowledged", acknowledged_at=now))
     return result.rowcount or 0
 
@@ -160,10 +168,9 @@ def withdraw_low(session: Session, checkin_id: int, now: datetime, *, note: str)
     return spared, told
 
 
-def newest_open_alert(session: Session, buddy_id: int) -> datetime | None:
-    """When this buddy's newest open alert was raised, or None."""
-    return session.scalar(select(func.max(Alert.created_at)).where(
-        Alert.buddy_id == buddy_id, Alert.state.in_(OPEN_STATES)))
+def newest_open_alert(session: Session, buddy_id: int, now: datetime) -> datetime | None:
+    """When this buddy's newest alert still waiting for her OK was raised, or None."""
+    return session.scalar(select(func.max(Alert.created_at)).where(Alert.buddy_id == buddy_id, _ackable(now)))
 
 
 def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
@@ -179,6 +186,10 @@ def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
         Alert.handled_at.is_(None), sent_before_cutoff).with_for_update(skip_locked=True)).all()
     escalated = 0
     for alert in stale:
+        if session.scalar(select(Alert.id).where(same_episode(alert), Alert.acknowledged_at.is_not(None)).limit(1)):
+            # Another buddy of hers already answered this one: nobody else need be asked.
+            alert.handled_at, alert.handled_by, alert.handled_note = now, "buddy", "another buddy acknowledged"
+            continue
         alert.state = "escalated"
         member = session.get(Member, alert.member_id)
         if member is None:

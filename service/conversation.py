@@ -216,8 +216,11 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
         # acknowledgement would stop another mom's crisis reaching the operator. Ask.
         return Decision("buddy_or_own", reply="ack_or_mood", reply_vars={"member": alerted[0].member_name})
     if acks and alerted:
-        # The newest alert's mom only: one OK must not close another mom's crisis, nor thank the wrong one.
-        newest, others = alerted[0], alerted[1:]
+        # The mom she names ("ok calling Amanda now"), else the newest alert's: one OK must not
+        # close another mom's crisis, nor thank the wrong one.
+        named = [b for b in alerted if re.search(rf"\b{re.escape(b.member_name.upper())}\b", word)]
+        newest = named[0] if len(named) == 1 else alerted[0]
+        others = [b for b in alerted if b is not newest]
         if others:
             return Decision("buddy_ack", reply="buddy_ack_thanks_more",
                             reply_vars={"member": newest.member_name,

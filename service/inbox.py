@@ -72,7 +72,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     decision = decide(Inbound(
         text=button or message.body or "",
         member=_member_state(session, member, checkin, now, answered),
-        buddy_roles=tuple(_role(session, b) for b in roles),
+        buddy_roles=tuple(_role(session, b, now) for b in roles),
         opt_out_type=opt_out_type,
         signup=signups.to_state(pending_signup) if pending_signup else None,
         phone_zones=time_zones(phone) if member is None else (),
@@ -121,7 +121,7 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
                        day=day_turn(member.consent_at, now))
 
 
-def _role(session: Session, buddy: Buddy) -> BuddyRole:
-    alerted_at = alerts.newest_open_alert(session, buddy.id)
+def _role(session: Session, buddy: Buddy, now: datetime) -> BuddyRole:
+    alerted_at = alerts.newest_open_alert(session, buddy.id, now)
     return BuddyRole(id=buddy.id, name=buddy.name, member_name=buddy.member.name, consent=buddy.consent,
                      open_alert=alerted_at is not None, alerted_at=alerted_at)

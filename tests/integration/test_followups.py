@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service import alerts, members, outbox
 from service.members import Enrolment, enrol
-from service.models import Alert, Buddy
+from service.models import Alert, Buddy, Message
 from service.texts import render
 from tests.conftest import BUDDY, MOM
 
@@ -88,6 +88,50 @@ def test_each_low_reply_outside_a_check_in_escalates_to_her_next_buddy_on_its_ow
         assert sim.send_inbound(JO, "ok").status_code == 200
     with db() as s:
         assert sorted(s.scalars(select(Alert.state))) == ["acknowledged", "acknowledged", "escalated", "escalated"]
+
+
+def test_a_buddy_who_answers_hours_late_still_acknowledges_and_the_mom_is_told(
+        db: Any, settings: Any, sim: Any, run_jobs: Any) -> None:
+    """With no next buddy the hour's escalation has nobody to ask; a buddy at work who answers at
+    lunch used to be told to 'reply OK after you've reached out', and the mom never heard."""
+    enrolled(db, settings, datetime.now(timezone.utc))
+    with db() as s:
+        s.scalars(select(Buddy)).one().consent = "accepted"
+    sim.send_inbound(MOM.phone, "1")
+    run_jobs()
+    with db() as s:
+        alerts.escalate_low(s, settings, datetime.now(timezone.utc) + timedelta(minutes=61))
+        assert s.scalars(select(Alert.state)).one() == "escalated"
+    reply = sim.send_inbound(BUDDY.phone, "ok, just called her")
+    assert render("buddy_ack_thanks", member="Amanda") in reply.text
+    run_jobs()
+    assert [m["body"] for m in sim.messages(to=MOM.phone)][-1] == render("ack_member", buddy="Sarah")
+
+
+def test_once_one_buddy_answers_nobody_further_is_asked(db: Any, settings: Any, sim: Any, run_jobs: Any) -> None:
+    with_two_buddies(db, settings)
+    with db() as s:
+        member = s.scalars(select(Buddy)).first().member
+        members.invite_buddy(s, settings, member, "Kim", "+12025550181", actor="test", now=datetime.now(timezone.utc))
+        s.flush()
+        member.buddies[2].consent = "accepted"
+    sim.send_inbound(MOM.phone, "1")
+    run_jobs()
+    hour, two = (datetime.now(timezone.utc) + timedelta(minutes=m) for m in (61, 122))
+    with db() as s:
+        assert alerts.escalate_low(s, settings, hour) == 1  # to Jo
+        outbox.commit(s, None)
+    run_jobs()
+    sim.send_inbound(BUDDY.phone, "ok")  # Sarah, late: the episode is answered
+    with db() as s:
+        for message in s.scalars(select(Message).where(Message.kind == "alert")):
+            message.updated_at = hour  # Jo's text went an hour ago by then
+    with db() as s:
+        assert alerts.escalate_low(s, settings, two) == 0  # not on to Kim
+        outbox.commit(s, None)
+    with db() as s:
+        kim = s.scalar(select(Buddy.id).where(Buddy.phone == "+12025550181"))
+        assert s.scalars(select(Alert).where(Alert.buddy_id == kim)).all() == []
 
 
 def test_the_consent_ledger_exports_every_consent_event(db: Any, settings: Any, sim: Any, cli: Any) -> None:

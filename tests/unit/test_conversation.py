@@ -126,6 +126,9 @@ def test_one_ok_answers_the_newest_alert_only_and_names_that_mom() -> None:
     assert decision.reply == "buddy_ack_thanks_more" and decision.reply_vars == {"member": "Gina", "others": "Beth"}
     chat = decide(Inbound("what's going on", buddy_roles=(beth, gina)))
     assert chat.reply_vars == {"member": "Gina"}
+    # She names the mom she called: that one, though another's alert is newer.
+    named = decide(Inbound("ok calling Beth now", buddy_roles=(beth, gina)))
+    assert named.buddy_ids == (7,) and named.reply_vars == {"member": "Beth", "others": "Gina"}
 
 
 def test_a_buddy_who_is_a_mom_with_a_check_in_open_answers_it_in_her_own_words() -> None:
