@@ -75,8 +75,16 @@ def _low_alert(session: Session, settings: Settings, member: Member, *, checkin:
     since = now - timedelta(hours=settings.low_alert_cooldown_hours)
     recent = session.scalar(_RECENT_LOW_ALERT, {"member_id": member.id, "since": since})
     buddies = accepted_buddies(member)
-    if recent is not None or not buddies:
+    if recent is not None:
         return []
+    if not buddies:
+        # Nobody she chose can be told: the safety queue shows it, so a low reply never simply vanishes.
+        alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None, message_id=message_id,
+                      level="low", recipient="none", state="unrouted")
+        session.add(alert)
+        audit.record(session, "alert_low_unrouted", member_id=member.id,
+                     detail="she paused buddy alerts" if member.buddy_alerts_paused else "no buddy has agreed")
+        return [alert]
     buddy = buddies[0]
     if member.share_words and words:
         body = render("alert_low_words", buddy=buddy.name, member=member.name, words=words.strip()[:300])

@@ -222,7 +222,7 @@ def safety(db: Session, now: datetime) -> dict[str, Any]:
     alerts = db.execute(select(Alert.id, Alert.member_id, Alert.checkin_id, Alert.message_id, Alert.level, Alert.state,
                                Alert.created_at, Alert.acknowledged_at, Alert.escalated_at, Alert.handled_at,
                                Alert.handled_by, Alert.handled_note, Member.name, Member.phone, Buddy.name,
-                               Buddy.phone)
+                               Buddy.phone, Alert.recipient)
                         .join(Member, Member.id == Alert.member_id, isouter=True)
                         .join(Buddy, Buddy.id == Alert.buddy_id, isouter=True)
                         .where(Alert.level.in_(("crisis", "low")), Alert.created_at >= since)
@@ -233,7 +233,8 @@ def safety(db: Session, now: datetime) -> dict[str, Any]:
         member_name, member_phone, buddy_name, buddy_phone = alert[12:16]
         if buddy_name and buddy_phone not in masked:
             masked[buddy_phone] = mask(buddy_phone)
-        who = f"{buddy_name} ({masked[buddy_phone]})" if buddy_name else "on-duty operator"
+        who = (f"{buddy_name} ({masked[buddy_phone]})" if buddy_name
+               else "nobody (no buddy of hers can be alerted)" if alert.recipient == "none" else "on-duty operator")
         key = episode_key(alert)
         ep = episodes.get(key)
         if ep is None:

@@ -69,3 +69,26 @@ def test_the_operator_is_told_once_when_two_buddies_of_one_crisis_both_fail(cli:
     with db() as s:
         assert sorted(s.scalars(select(Alert.state))) == ["failed", "failed"]
     assert len(sim.messages(to=OPERATOR.phone)) == 1
+
+
+def test_a_low_reply_nobody_can_be_told_about_waits_on_the_safety_queue(cli: Any, sim: Any, run_jobs: Any, db: Any,
+                                                                         client: Any) -> None:
+    """Her only buddy said STOP: her '1' used to leave no alert, no event and no row for a person."""
+    from tests.integration.test_status_page import logged_in
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.send_inbound(BUDDY.phone, "STOP")
+    sim.send_inbound(MOM.phone, "1")
+    run_jobs()
+    with db() as s:
+        alert = s.scalars(select(Alert)).one()
+        assert (alert.level, alert.recipient, alert.state, alert.buddy_id) == ("low", "none", "unrouted", None)
+        assert s.scalars(select(Event.detail).where(Event.kind == "alert_low_unrouted")).one() == "no buddy has agreed"
+    logged_in(client, db)
+    safety = client.get("/status").get_data(as_text=True)
+    safety = safety[safety.index('id="safety-section"'):]
+    assert "1 need a person" in safety and "nobody (no buddy of hers can be alerted)" in safety
+    sim.send_inbound(MOM.phone, "2, still awful")  # one a day, like any low alert
+    with db() as s:
+        assert len(s.scalars(select(Alert)).all()) == 1

@@ -104,7 +104,9 @@ ROWS = [
     Row("active+accepted/sent", "buddy", "OK", "buddy_ack_thanks", lambda s: s.scalars(select(Alert.state)).one() == "acknowledged"),
     Row("active+accepted/sent", "buddy", "on it", "buddy_ack_thanks", lambda s: s.scalars(select(Alert.state)).one() == "acknowledged"),
     Row("active+accepted/acknowledged", "buddy", "ok", "buddy_chat"),
-    Row("active+accepted/escalated", "buddy", "ok", "buddy_chat"),
+    # handed on to her next buddy after the hour, and answered late: it still counts
+    Row("active+accepted/escalated", "buddy", "ok", "buddy_ack_thanks",
+        lambda s: s.scalars(select(Alert.state)).one() == "acknowledged"),
     # pause, resume, schedule
     Row("active", "mom", "PAUSE", "paused", lambda s: member(s).status == "paused" and member(s).paused_until is None),
     Row("active", "mom", "pause 3", "paused", lambda s: member(s).paused_until is not None),
