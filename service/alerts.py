@@ -14,7 +14,7 @@ from service.config import Settings
 from service.crisis import crisis_line
 from service.members import sender_for
 from service.models import Alert, Buddy, CheckIn, Member, Message
-from service.phones import InvalidPhone, address, parse_phone, region, split_address
+from service.phones import InvalidPhone, address, parse_phone, readable, region, split_address
 from service.texts import render
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,17 @@ def _operator_alert(session: Session, settings: Settings, member: Member, *,
     alert = Alert(member_id=member.id, checkin_id=checkin.id if checkin else None, message_id=message_id,
                   level="crisis", recipient="operator", state="pending")
     session.add(alert)
-    outbox.add(session, to=phone, sender=settings.sender, body=render("alert_crisis_operator", member_id=member.id),
+    outbox.add(session, to=phone, sender=settings.sender, body=operator_text("alert_crisis_operator", member),
                kind="alert", urgent=True, member_id=member.id, alert=alert)
     audit.record(session, "alert_crisis_operator", member_id=member.id)
     return [alert]
+
+
+def operator_text(kind: str, member: Member) -> str:
+    """A text to the on-duty operator about a mom: her name, number and channel, so she can be
+    reached at once (the status page masks numbers; this goes to the operator's own phone)."""
+    channel = " on WhatsApp" if member.channel == "whatsapp" else ""
+    return render(kind, member_id=member.id, member=member.name, phone=readable(member.phone) + channel)
 
 
 def same_episode(alert: Alert) -> Any:

@@ -77,6 +77,14 @@ def time_zones(phone: str) -> tuple[str, ...]:
 _DIGITS = re.compile(r"\d")
 
 
+def readable(phone: str) -> str:
+    """'+12025550143' → '+1 202-555-0143': a number a person can dial (for the on-duty operator)."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return phone
+
+
 def mask(value: str | None) -> str:
     """'+12025550143' → '+1 ••• ••• 0143'. Keeps a country code and the last four digits."""
     if not value:

@@ -12,12 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import audit, outbox
-from service.alerts import operator_phone
+from service.alerts import operator_phone, operator_text
 from service.config import Settings
 from service.db import session_scope
 from service.figures import episode_key
-from service.models import Alert
-from service.texts import render
+from service.models import Alert, Member
 from workers import context
 
 log = logging.getLogger(__name__)
@@ -72,8 +71,10 @@ def _text_operator(db: Session, settings: Settings, alert: Alert, now: datetime)
         log.error("crisis alert %s unacknowledged and no OPERATOR_ALERT_PHONE to escalate to", alert.id)
         audit.record(db, "crisis_escalation_unrouted", member_id=alert.member_id, actor="escalation")
         return
-    outbox.add(db, to=phone, sender=settings.sender, body=render("alert_crisis_unacknowledged",
-               member_id=alert.member_id), kind="alert", urgent=True, member_id=alert.member_id,
-               alert_id=operator.id)
+    member = db.get(Member, alert.member_id)
+    if member is None:  # erased meanwhile: nobody left to reach
+        return
+    outbox.add(db, to=phone, sender=settings.sender, body=operator_text("alert_crisis_unacknowledged", member),
+               kind="alert", urgent=True, member_id=alert.member_id, alert_id=operator.id)
     audit.record(db, "alert_escalated", member_id=alert.member_id, actor="escalation",
                  detail=f"crisis alert {alert.id} unacknowledged for {settings.crisis_escalation_minutes} min")

@@ -304,9 +304,10 @@ def test_escalation_happens_once_and_the_operator_gets_one_text(app: Any, db: An
     assert escalate_unacknowledged(later) == 1
     assert escalate_unacknowledged(later + timedelta(minutes=5)) == 0
     run_jobs()
+    # Her name and a number to dial: the status page masks it, and the operator must reach her now.
     assert texts_to(sim, OPERATOR.phone) == [
-        f"URGENT Village: no buddy has acknowledged a crisis alert for member #{member_id}. "
-        "Please reach out now and check the status page."]
+        f"URGENT Village: no buddy has acknowledged a crisis alert for Amanda (#{member_id}, +1 202-555-0143). "
+        "Please call or text her now."]
     assert len(events(db, "alert_escalated")) == 1
 
 

@@ -92,3 +92,14 @@ def test_a_low_reply_nobody_can_be_told_about_waits_on_the_safety_queue(cli: Any
     sim.send_inbound(MOM.phone, "2, still awful")  # one a day, like any low alert
     with db() as s:
         assert len(s.scalars(select(Alert)).all()) == 1
+
+
+def test_a_crisis_with_no_buddy_texts_the_operator_her_name_and_a_number_to_dial(cli: Any, sim: Any, run_jobs: Any,
+                                                                                db: Any) -> None:
+    enrol(cli)
+    run_jobs()
+    sim.send_inbound(MOM.phone, "YES")  # her buddy never answered the invitation
+    sim.send_inbound(MOM.phone, "I want to end it all")
+    run_jobs()
+    assert [m["body"] for m in sim.messages(to=OPERATOR.phone)] == [
+        render("alert_crisis_operator", member="Amanda", member_id=1, phone="+1 202-555-0143")]
