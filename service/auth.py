@@ -1,4 +1,5 @@
-"""Operators: hashed passwords, a CSRF-protected login with lockout, and login_required."""
+"""Operators: hashed passwords, a CSRF-protected login with lockout, revocable sessions with an
+absolute lifetime, and login_required."""
 from __future__ import annotations
 
 import functools
@@ -11,7 +12,7 @@ from typing import Any, Callable
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
@@ -33,6 +34,11 @@ MAX_FAILURES = 5
 ACCOUNT_MAX_FAILURES = 50
 LOCKOUT = timedelta(minutes=15)
 
+# A session is Flask's signed cookie: it names the operator, her session_version at login and the
+# login time. It ends when she logs out (anywhere: logout bumps session_version), is disabled, has her
+# password reset, or SESSION_LIFETIME after the login, however active she has been since.
+SESSION_LIFETIME = timedelta(hours=12)
+
 
 class OperatorError(ValueError):
     pass
@@ -43,28 +49,65 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
+def _password_hash(password: str) -> str:
+    if len(password) < 10:
+        raise OperatorError("password must be at least 10 characters")
+    return generate_password_hash(password, method="scrypt")
+
+
 def create_operator(db: Session, email: str, password: str) -> Operator:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise OperatorError(f"{email!r} is not an email address")
-    if len(password) < 10:
-        raise OperatorError("password must be at least 10 characters")
+    password_hash = _password_hash(password)
     if db.scalar(select(Operator.id).where(Operator.email == email)) is not None:
         raise OperatorError(f"operator {email} already exists")
-    operator = Operator(email=email, password_hash=generate_password_hash(password, method="scrypt"))
+    operator = Operator(email=email, password_hash=password_hash, session_version=0)
     db.add(operator)
     return operator
+
+
+def find_operator(db: Session, email: str) -> Operator:
+    operator = db.scalar(select(Operator).where(Operator.email == email.strip().lower()))
+    if operator is None:
+        raise OperatorError(f"no operator {email.strip().lower()}")
+    return operator
+
+
+def end_sessions(db: Session, operator: Operator) -> None:
+    """End every session of hers, on every device: each carries the version it was issued under."""
+    db.execute(update(Operator).where(Operator.id == operator.id)
+               .values(session_version=Operator.session_version + 1))
+    db.refresh(operator)
+
+
+def set_disabled(db: Session, operator: Operator, disabled: bool, now: datetime) -> bool:
+    """Disable (refusing her logins and ending her sessions) or enable her; False if she already was."""
+    if (operator.disabled_at is not None) == disabled:
+        return False
+    operator.disabled_at = now if disabled else None
+    if disabled:
+        end_sessions(db, operator)
+    return True
+
+
+def reset_password(db: Session, operator: Operator, password: str) -> None:
+    """A new password; her sessions end and the account's lockout is lifted."""
+    operator.password_hash = _password_hash(password)
+    operator.failed_logins, operator.locked_until = 0, None
+    end_sessions(db, operator)
 
 
 def check_login(db: Session, email: str, password: str, now: datetime) -> Operator | None:
     """The operator, or None; repeated failures lock the account for a while."""
     operator = db.scalar(select(Operator).where(Operator.email == email.strip().lower()))
-    if operator is None:
+    if operator is None or operator.disabled_at is not None:
         return None
     if operator.locked_until and operator.locked_until > now:
         return None
     if check_password_hash(operator.password_hash, password):
         operator.failed_logins, operator.locked_until = 0, None
+        operator.last_login_at = now
         return operator
     operator.failed_logins += 1
     if operator.failed_logins >= ACCOUNT_MAX_FAILURES:
@@ -115,10 +158,33 @@ def count_failure(settings: Settings, address: str, email: str) -> None:
         log.warning("login limits per address unavailable: %s", exc)
 
 
+def session_fields(operator_id: int, session_version: int, now: datetime) -> dict[str, Any]:
+    """What a successful login puts in the session cookie."""
+    return {"operator_id": operator_id, "session_version": session_version, "login_at": int(now.timestamp())}
+
+
+def _session_operator() -> Operator | None:
+    """The operator whose live session this request carries, or None: no session, or one that has
+    ended (logged out anywhere, disabled, password reset, older than SESSION_LIFETIME). An ended
+    session's cookie is cleared."""
+    operator = None
+    operator_id, version, login_at = (session.get(k) for k in ("operator_id", "session_version", "login_at"))
+    if operator_id is not None:
+        now = datetime.now(timezone.utc).timestamp()
+        if (isinstance(version, int) and isinstance(login_at, int)
+                and now - SESSION_LIFETIME.total_seconds() <= login_at):
+            operator = get_session().get(Operator, operator_id)
+            if operator is not None and (operator.disabled_at is not None or operator.session_version != version):
+                operator = None
+        if operator is None:
+            session.clear()
+    return operator
+
+
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if session.get("operator_id") is None:
+        if _session_operator() is None:
             if request.method == "GET":
                 return redirect(url_for("auth.login", next=request.path))
             return Response("login required\n", status=401, mimetype="text/plain")
@@ -136,7 +202,7 @@ def login_or_token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """For machines: the operator's session, or `Authorization: Bearer STATUS_API_TOKEN`."""
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if session.get("operator_id") is None and not _token_ok():
+        if not _token_ok() and _session_operator() is None:
             return Response("login or API token required\n", status=401, mimetype="text/plain",
                             headers={"WWW-Authenticate": 'Bearer realm="village"'})
         return view(*args, **kwargs)
@@ -145,7 +211,7 @@ def login_or_token_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def current_actor() -> str:
     """'operator:<email>' for the audit trail."""
-    operator = get_session().get(Operator, session.get("operator_id"))
+    operator = _session_operator()
     return f"operator:{operator.email}"[:60] if operator else "operator:?"
 
 
@@ -169,11 +235,12 @@ def login() -> Any:
             log.warning("login refused: too many failed attempts for one account from one address")
             return render_template("auth/login.html", form=form, error=WRONG), 401
         db = get_session()
-        operator = check_login(db, email, form.password.data or "", datetime.now(timezone.utc))
+        now = datetime.now(timezone.utc)
+        operator = check_login(db, email, form.password.data or "", now)
         db.commit()
         if operator is not None:
             session.clear()
-            session["operator_id"] = operator.id
+            session.update(session_fields(operator.id, operator.session_version, now))
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("status.page"))
         count_failure(settings, address, email)
@@ -185,5 +252,11 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    """Ends every session of hers, this one and any copy of its cookie, on every device."""
+    operator = _session_operator()
+    if operator is not None:
+        db = get_session()
+        end_sessions(db, operator)
+        db.commit()
     session.clear()
     return redirect(url_for("auth.login"))

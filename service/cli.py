@@ -8,8 +8,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from service import admin, outbox
-from service.auth import OperatorError, create_operator
+from service import admin, audit, outbox
+from service.auth import OperatorError, create_operator, find_operator, reset_password, set_disabled
 from service.checkins import SendRefused, send_now
 from service.config import Settings
 from service.db import session_scope
@@ -152,6 +152,73 @@ def operators_create(email: str, password: str) -> None:
             raise click.ClickException(str(exc)) from None
         db.flush()
         click.echo(f"operator {operator.id} created: {operator.email}")
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "never"
+
+
+@operators_cli.command("list")
+def operators_list() -> None:
+    """Every operator: email, when created, last login, and whether disabled or locked."""
+    now = _now()
+    with session_scope(_settings().database_url) as db:
+        operators = db.scalars(select(Operator).order_by(Operator.email)).all()
+        if not operators:
+            click.echo("no operators yet: flask --app service operators create --email …")
+        for operator in operators:
+            state = f"disabled since {_when(operator.disabled_at)}" if operator.disabled_at else "active"
+            if operator.locked_until and operator.locked_until > now:
+                state += f", locked until {_when(operator.locked_until)}"
+            click.echo(f"{operator.email}  created {_when(operator.created_at)}  "
+                       f"last login {_when(operator.last_login_at)}  {state}")
+
+
+@operators_cli.command("disable")
+@click.argument("email")
+def operators_disable(email: str) -> None:
+    """Refuse her logins and end her sessions now (enable undoes it)."""
+    with session_scope(_settings().database_url) as db:
+        try:
+            operator = find_operator(db, email)
+        except OperatorError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not set_disabled(db, operator, True, _now()):
+            click.echo(f"operator {operator.email} is already disabled")
+            return
+        audit.record(db, "operator_disabled", actor="cli", detail=operator.email)
+        click.echo(f"operator {operator.email} disabled; her sessions have ended")
+
+
+@operators_cli.command("enable")
+@click.argument("email")
+def operators_enable(email: str) -> None:
+    """Let a disabled operator log in again."""
+    with session_scope(_settings().database_url) as db:
+        try:
+            operator = find_operator(db, email)
+        except OperatorError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not set_disabled(db, operator, False, _now()):
+            click.echo(f"operator {operator.email} is not disabled")
+            return
+        audit.record(db, "operator_enabled", actor="cli", detail=operator.email)
+        click.echo(f"operator {operator.email} enabled; she can log in again")
+
+
+@operators_cli.command("reset-password")
+@click.argument("email")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="Prompted for when omitted.")
+def operators_reset_password(email: str, password: str) -> None:
+    """Give her a new password: her sessions end and her account's lockout is lifted."""
+    with session_scope(_settings().database_url) as db:
+        try:
+            reset_password(db, find_operator(db, email), password)
+        except OperatorError as exc:
+            raise click.ClickException(str(exc)) from None
+        audit.record(db, "operator_password_reset", actor="cli", detail=email.strip().lower())
+        click.echo(f"password reset for {email.strip().lower()}; her sessions have ended")
 
 
 @demo_cli.command("seed")

@@ -194,6 +194,11 @@ class Operator(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Each login's session carries the version it was issued under; bumping it (logout, disable,
+    # reset-password) ends every session of hers at once, on every device.
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set: no login, no session
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Event(Base):

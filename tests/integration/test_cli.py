@@ -91,6 +91,64 @@ def test_operators_create_prompts_for_the_password(cli: Any) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_operators_list_shows_each_account_and_its_state_but_no_password(cli: Any, db: Any) -> None:
+    from datetime import datetime, timezone
+
+    from service.models import Event, Operator
+
+    assert cli("operators", "list").exit_code == 0
+    for email in ("a@example.org", "b@example.org"):
+        assert cli("operators", "create", "--email", email, "--password", "correct horse battery").exit_code == 0
+    with db() as s:
+        s.scalars(select(Operator).where(Operator.email == "a@example.org")).one().last_login_at = \
+            datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)
+    assert cli("operators", "disable", "B@example.org").exit_code == 0
+    result = cli("operators", "list")
+    assert result.exit_code == 0, result.output
+    a, b = result.output.splitlines()
+    assert a.startswith("a@example.org") and "last login 2024-03-01 09:30 UTC" in a and a.endswith("active")
+    assert b.startswith("b@example.org") and "last login never" in b and "disabled since" in b
+    assert "scrypt" not in result.output
+    with db() as s:
+        assert [(e.kind, e.actor, e.detail) for e in s.scalars(select(Event))] == [
+            ("operator_disabled", "cli", "b@example.org")]
+
+
+def test_operators_disable_and_enable_say_what_they_did(cli: Any, db: Any) -> None:
+    assert cli("operators", "create", "--email", "a@example.org", "--password", "correct horse battery").exit_code == 0
+    first = cli("operators", "disable", "a@example.org")
+    assert first.exit_code == 0 and "disabled" in first.output
+    assert "already disabled" in cli("operators", "disable", "a@example.org").output
+    enabled = cli("operators", "enable", "a@example.org")
+    assert enabled.exit_code == 0 and "enabled" in enabled.output
+    assert "not disabled" in cli("operators", "enable", "a@example.org").output
+
+
+@pytest.mark.parametrize("command", [("disable",), ("enable",), ("reset-password", "--password", "a long password")])
+def test_operator_commands_refuse_an_unknown_email(cli: Any, command: tuple[str, ...]) -> None:
+    result = cli("operators", command[0], "nobody@example.org", *command[1:])
+    assert result.exit_code == 1 and "no operator nobody@example.org" in result.output
+
+
+def test_operators_reset_password_prompts_twice_and_wants_ten_characters(cli: Any, db: Any) -> None:
+    from werkzeug.security import check_password_hash
+
+    from service.models import Operator
+
+    assert cli("operators", "create", "--email", "a@example.org", "--password", "correct horse battery").exit_code == 0
+    short = cli("operators", "reset-password", "a@example.org", input="too short\ntoo short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    mismatch = cli("operators", "reset-password", "a@example.org", input="a long password\nanother one!!\n")
+    assert mismatch.exit_code != 0
+    result = cli("operators", "reset-password", "a@example.org", input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    assert "a long password" not in result.output  # typed hidden
+    with db() as s:
+        operator = s.scalars(select(Operator)).one()
+        assert check_password_hash(operator.password_hash, "a long password")
+        assert operator.session_version == 1
+
+
 def test_her_time_zone_defaults_from_her_number_when_it_settles_it(cli: Any, db: Any) -> None:
     result = add(cli, **{"--timezone": None})  # type: ignore[arg-type]
     assert result.exit_code == 0, result.output

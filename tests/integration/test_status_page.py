@@ -37,9 +37,13 @@ def make_operator(db: Any) -> int:
 
 def logged_in(client: Any, db: Any) -> Any:
     """A session as a successful login leaves it, for tests about what comes after the login."""
+    from datetime import datetime, timezone
+
+    from service.auth import session_fields
+
     operator_id = make_operator(db)
     with client.session_transaction() as session:
-        session["operator_id"] = operator_id
+        session.update(session_fields(operator_id, 0, datetime.now(timezone.utc)))
     return client
 
 
@@ -96,6 +100,100 @@ def test_logout_needs_csrf_and_ends_the_session(client: Any, db: Any) -> None:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/status").status_code == 302
+
+
+def logout(client: Any) -> Any:
+    page = client.get("/status").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return client.post("/logout", data={"csrf_token": token})
+
+
+def copy_of_session(client: Any, app: Any) -> Any:
+    """Another browser holding a copy of `client`'s session cookie (as a thief would)."""
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert cookie is not None
+    other = app.test_client()
+    other.set_cookie(cookie.key, cookie.value)
+    return other
+
+
+def refused(client: Any) -> bool:
+    page, data = client.get("/status"), client.get("/status.json")
+    return (page.status_code == 302 and "/login" in page.headers["Location"]) and data.status_code == 401
+
+
+def test_a_session_cookie_copied_before_logout_is_refused_after_it(client: Any, db: Any, app: Any) -> None:
+    make_operator(db)
+    assert login(client).status_code == 302
+    copy = copy_of_session(client, app)
+    assert copy.get("/status").status_code == 200 and copy.get("/status.json").status_code == 200
+    assert logout(client).status_code == 302
+    assert refused(copy)
+    assert login(client).status_code == 302 and client.get("/status").status_code == 200  # a new login works
+
+
+def test_logging_out_ends_her_sessions_on_other_devices_too(client: Any, db: Any, app: Any) -> None:
+    make_operator(db)
+    desk, phone = client, app.test_client()
+    assert login(desk).status_code == 302 and login(phone).status_code == 302
+    assert logout(phone).status_code == 302
+    assert refused(desk)
+
+
+def test_a_session_older_than_its_lifetime_is_refused(client: Any, db: Any) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    make_operator(db)
+    assert login(client).status_code == 302
+    login_at = datetime.now(timezone.utc).timestamp()
+    with client.session_transaction() as session:  # as if eleven hours had passed since the login
+        session["login_at"] = int(login_at - timedelta(hours=11).total_seconds())
+    assert client.get("/status").status_code == 200 and client.get("/status.json").status_code == 200
+    with client.session_transaction() as session:  # twelve hours and a minute, however busy she was
+        session["login_at"] = int(login_at - timedelta(hours=12, minutes=1).total_seconds())
+    assert refused(client)
+
+
+def test_a_session_cookie_from_before_sessions_were_revocable_is_refused(client: Any, db: Any) -> None:
+    operator_id = make_operator(db)
+    with client.session_transaction() as session:
+        session["operator_id"] = operator_id  # all the old login put in the cookie
+    assert refused(client)
+
+
+def test_a_disabled_operator_is_refused_at_once_and_cannot_log_in(client: Any, db: Any, cli: Any, app: Any) -> None:
+    make_operator(db)
+    assert login(client).status_code == 302
+    assert cli("operators", "disable", EMAIL).exit_code == 0
+    assert refused(client)
+    assert login(client).status_code == 401  # the right password, refused
+    assert refused(client)
+    assert cli("operators", "enable", EMAIL).exit_code == 0
+    assert login(client).status_code == 302 and client.get("/status").status_code == 200
+
+
+def test_a_password_reset_ends_her_sessions_and_only_the_new_password_works(client: Any, db: Any, cli: Any) -> None:
+    make_operator(db)
+    assert login(client).status_code == 302
+    new = "a brand new operator password"
+    result = cli("operators", "reset-password", EMAIL, input=f"{new}\n{new}\n")
+    assert result.exit_code == 0, result.output
+    assert refused(client)
+    assert login(client).status_code == 401  # the old password
+    assert login(client, new).status_code == 302 and client.get("/status").status_code == 200
+
+
+def test_a_password_reset_lifts_the_account_lockout(client: Any, db: Any, cli: Any, monkeypatch: Any) -> None:
+    from service import auth
+
+    monkeypatch.setattr(auth, "ACCOUNT_MAX_FAILURES", 3)  # the threshold only; 50 scrypt checks are slow
+    make_operator(db)
+    for i in range(3):
+        assert login_from(client, f"198.51.100.{i + 1}", password="wrong password!").status_code == 401
+    assert login_from(client, "203.0.113.9").status_code == 401  # locked everywhere
+    new = "a brand new operator password"
+    assert cli("operators", "reset-password", EMAIL, "--password", new).exit_code == 0
+    assert login_from(client, "203.0.113.9", password=new).status_code == 302
 
 
 # ---------------------------------------------------------------- figures, seeded rows
