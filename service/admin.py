@@ -18,7 +18,7 @@ from service import audit, checkins, members, outbox
 from service.config import Settings
 from service.figures import episode_key
 from service.models import Alert, Buddy, CheckIn, Member, Message
-from service.phones import InvalidPhone, address, mask, parse_phone
+from service.phones import InvalidPhone, address, mask, parse_phone, readable
 from service.schedule import ScheduleError, parse_time, parse_zone
 from service.texts import render
 
@@ -119,6 +119,15 @@ def edit(session: Session, member: Member, *, actor: str, name: str | None = Non
     if changed:
         audit.record(session, "member_edited", member_id=member.id, actor=actor, detail=", ".join(changed))
     return changed
+
+
+def reveal_number(session: Session, member: Member, *, actor: str, reason: str) -> str:
+    """Her whole number, for an operator who must call her; audited with the reason given."""
+    reason = reason.strip()
+    if not 3 <= len(reason) <= 200:
+        raise AdminError("say in a few words why you need her number (3 to 200 characters)")
+    audit.record(session, "number_revealed", member_id=member.id, actor=actor, detail=reason)
+    return readable(member.phone)
 
 
 def pause(session: Session, member: Member, *, actor: str) -> None:

@@ -71,6 +71,17 @@ def pause(member_id: int) -> Response:
     return _run("members", act)
 
 
+@bp.post("/members/<int:member_id>/number")
+@login_required
+def reveal_number(member_id: int) -> Response:
+    """Her whole number, shown once in the notice (never in the URL), audited with the reason."""
+    def act(db: Session, s: Settings, actor: str, now: datetime) -> str:
+        member = admin.get_member(db, member_id)
+        number = admin.reveal_number(db, member, actor=actor, reason=request.form.get("reason", ""))
+        return f"{member.name} #{member.id}: {number} (this view is in the audit trail)"
+    return _run("members", act)
+
+
 @bp.post("/members/<int:member_id>/resume")
 @login_required
 def resume(member_id: int) -> Response:

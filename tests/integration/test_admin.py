@@ -67,6 +67,17 @@ def test_a_notice_comes_only_from_an_action_and_shows_once(client: Any, db: Any)
     assert "Amanda paused" not in client.get("/status").get_data(as_text=True)  # shown once, not on reload
 
 
+def test_an_operator_can_see_a_moms_whole_number_once_with_a_reason_on_record(client: Any, db: Any) -> None:
+    ids = seed(db)
+    operator_client(client, db)
+    assert post(client, f"/status/members/{ids['amanda']}/number").startswith("error: say in a few words why")
+    shown = post(client, f"/status/members/{ids['amanda']}/number", reason="crisis escalation, calling her")
+    assert shown == "notice: Amanda #%s: +1 202-555-0143 (this view is in the audit trail)" % ids["amanda"]
+    assert [(e.actor, e.detail) for e in events(db, "number_revealed")] == [
+        ("operator:op@example.org", "crisis escalation, calling her")]
+    assert "202-555-0143" not in client.get("/status").get_data(as_text=True)  # once, not on every view
+
+
 def test_pause_and_resume_from_the_page_are_audited(client: Any, db: Any) -> None:
     ids = seed(db)
     operator_client(client, db)
