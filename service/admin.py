@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service import audit, checkins, members, outbox
 from service.config import Settings
-from service.figures import episode_key
+from service.figures import NOT_RETRYABLE, episode_key, meaning
 from service.models import Alert, Buddy, CheckIn, Member, Message
 from service.phones import InvalidPhone, address, mask, parse_phone, readable
 from service.schedule import ScheduleError, parse_time, parse_zone
@@ -51,6 +51,8 @@ def retry_message(session: Session, message_id: int, *, actor: str) -> Message:
     if message is None or message.direction != "out":
         raise AdminError(f"message {message_id} does not exist")
     old_code = message.error_code
+    if old_code in NOT_RETRYABLE and message.status in RETRYABLE:
+        raise AdminError(f"message {message_id} failed with {old_code} ({meaning(old_code)}): a retry cannot help")
     moved = session.execute(update(Message).where(Message.id == message_id, Message.status.in_(RETRYABLE))
                             .values(status="pending", attempts=0, next_attempt_at=None, error_code=None)).rowcount
     if moved != 1:

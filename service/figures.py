@@ -28,6 +28,13 @@ MOODS = ("crisis", "low", "ok")
 
 # What Twilio's error codes mean to an operator (twilio.com/docs/api/errors).
 ERROR_CODES = {
+    "20003": "Twilio refused our credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (every send fails)",
+    "20500": "an error inside Twilio (retried)",
+    "21606": "our sending number cannot send this (check TWILIO_FROM_NUMBER / the messaging service)",
+    "21617": "the text is too long for Twilio",
+    "21619": "the text was empty",
+    "30032": "our toll-free number is not verified yet (every send from it fails)",
+    "63007": "no WhatsApp sender for our number (check TWILIO_WHATSAPP_FROM)",
     "20429": "too many requests at once: Twilio's rate limit (retried with backoff; set TWILIO_MPS to the account's pace)",
     "21211": "invalid 'To' number",
     "21408": "sending to this region is not enabled",
@@ -50,6 +57,10 @@ ERROR_CODES = {
     "timeout": "Twilio did not answer in time",
     "network": "could not reach Twilio",
 }
+
+
+# Failures a retry cannot mend: she said STOP, or the number cannot take texts at all.
+NOT_RETRYABLE = frozenset({"21610", "21211", "21614", "21635", "30006"})
 
 
 def meaning(code: str | None) -> str:
@@ -311,7 +322,7 @@ def failures(db: Session, now: datetime) -> dict[str, Any]:
                     for c, n, t in grouped],
         "latest": [{"id": r.id, "to": mask(r.to_addr), "kind": r.kind, "status": r.status,
                     "code": r.error_code or "unknown", "meaning": meaning(r.error_code), "attempts": r.attempts,
-                    "at": ago(r.updated_at, now)} for r in latest],
+                    "retryable": r.error_code not in NOT_RETRYABLE, "at": ago(r.updated_at, now)} for r in latest],
         "total_7d": sum(n for _, n, _ in grouped),
     }
 

@@ -78,6 +78,18 @@ def test_an_operator_can_see_a_moms_whole_number_once_with_a_reason_on_record(cl
     assert "202-555-0143" not in client.get("/status").get_data(as_text=True)  # once, not on every view
 
 
+def test_a_failure_a_retry_cannot_mend_offers_no_retry(client: Any, db: Any) -> None:
+    """21610: she said STOP to the carrier. 'queued again' and then a silent cancel misled the operator."""
+    ids = seed(db)
+    with db() as s:
+        s.get(Message, ids["failed"]).error_code = "21610"
+    operator_client(client, db)
+    html = client.get("/status").get_data(as_text=True)
+    assert f"Retry message {ids['failed']}" not in html and "a retry cannot help" in html
+    refused = post(client, f"/status/messages/{ids['failed']}/retry")
+    assert refused.startswith("error:") and "21610" in refused and "a retry cannot help" in refused
+
+
 def test_pause_and_resume_from_the_page_are_audited(client: Any, db: Any) -> None:
     ids = seed(db)
     operator_client(client, db)
