@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, Response, current_app, get_flashed_messages, jsonify, render_template, request
@@ -16,7 +16,7 @@ from rq import Queue, Worker
 from rq.intermediate_queue import IntermediateQueue
 from rq.job import Job
 from rq.registry import DeferredJobRegistry, FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from service.auth import login_or_token_required, login_required
 from service.config import ROOT, Settings
 from service.db import get_session
 from service.members import is_do_not_text
+from service.models import Message
 from service.phones import mask
 from service.queues import QUEUES, redis_from_url
 from service.status_actions import bp as actions_bp
@@ -106,6 +107,7 @@ def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_e
             lights.append(_light("Schedule load", "warn", f"{load.get('peak')} due / {load.get('capacity')} sendable",
                                  str(load.get("advice", ""))[:200]))
     lights.append(_operator_light(settings, db))
+    lights.append(_sends_light(db, now))
     if settings.use_simulator:
         lights.append(_light("Texts via", "warn", "simulator", "no real texts leave this server"))
     else:
@@ -120,6 +122,37 @@ def _taken(q: Queue, connection: Redis, now: datetime) -> dict[str, Any]:
     enqueued = [j.enqueued_at.replace(tzinfo=timezone.utc) for j in Job.fetch_many(ids[:50], connection=connection)
                 if j is not None and j.enqueued_at]
     return {"taken": len(ids), "taken_oldest_seconds": int((now - min(enqueued)).total_seconds()) if enqueued else 0}
+
+
+# Codes that mean the account or sender is wrong, not the recipient: every send will fail the same way.
+ACCOUNT_CODES = frozenset({"20003", "21606", "30002", "30032", "30034", "63007"})
+SENDS_WINDOW = timedelta(minutes=15)
+
+
+def _sends_light(db: Session, now: datetime) -> dict[str, str]:
+    """Whether Twilio is taking our texts: from the last 15 minutes' attempts (the inline TwiML
+    replies excluded), so a refused account or a dead sender shows here, not only after every
+    message has used up its six attempts."""
+    name = "Twilio sends (15 min)"
+    try:
+        rows = db.execute(select(Message.status, Message.error_code, func.count()).where(
+            Message.status.in_(("pending", "failed", "undelivered", "sent", "delivered", "read")),
+            Message.updated_at >= now - SENDS_WINDOW, Message.kind.not_in(("reply", "stranger")))
+            .group_by(Message.status, Message.error_code)).all()
+    except SQLAlchemyError:
+        return _light(name, "warn", "unknown", "the database is down")
+    accepted = sum(n for status, code, n in rows if status in ("sent", "delivered", "read"))
+    failing = [(code, n) for status, code, n in rows if code and status in ("pending", "failed", "undelivered")]
+    tried = sum(n for _, n in failing)
+    worst = max(failing, key=lambda f: f[1])[0] if failing else None
+    account = sorted({code for code, _ in failing} & ACCOUNT_CODES)
+    if account:
+        return _light(name, "bad", f"{tried} failing", f"{account[0]}: {figures.meaning(account[0])}")
+    if tried >= 3 and accepted == 0:
+        return _light(name, "bad", f"0 accepted, {tried} failing", f"latest {worst}: {figures.meaning(worst)}")
+    if tried and tried > (accepted + tried) * 0.2:
+        return _light(name, "warn", f"{accepted} accepted, {tried} failing", f"mostly {worst}: {figures.meaning(worst)}")
+    return _light(name, "ok", f"{accepted} accepted" + (f", {tried} failing" if tried else ""))
 
 
 def _operator_light(settings: Settings, db: Session) -> dict[str, str]:

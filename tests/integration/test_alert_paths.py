@@ -103,3 +103,25 @@ def test_a_crisis_with_no_buddy_texts_the_operator_her_name_and_a_number_to_dial
     run_jobs()
     assert [m["body"] for m in sim.messages(to=OPERATOR.phone)] == [
         render("alert_crisis_operator", member="Amanda", member_id=1, phone="+1 202-555-0143")]
+
+
+def test_twilio_refusing_our_account_turns_the_sends_light_red_at_once(cli: Any, sim: Any, run_jobs: Any, db: Any,
+                                                                       settings: Any) -> None:
+    """20003 on every send: the page stayed green until each message had used up six attempts."""
+    from datetime import datetime, timezone
+
+    from service.status import health
+
+    def light() -> dict[str, str]:
+        with db() as s:
+            return next(l for l in health(settings, s, None, "", datetime.now(timezone.utc))
+                        if l["name"] == "Twilio sends (15 min)")
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    assert light()["level"] == "ok" and light()["value"] == "2 accepted"  # the welcome and the invitation
+    sim.set_faults(number_errors={MOM.phone: 20003})
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
+    run_jobs()
+    shown = light()
+    assert shown["level"] == "bad" and shown["reason"].startswith("20003: Twilio refused our credentials")
