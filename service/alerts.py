@@ -52,11 +52,12 @@ def accepted_buddies(member: Member) -> list[Buddy]:
 
 def raise_alerts(session: Session, settings: Settings, member: Member, level: str, *,
                  checkin: CheckIn | None, words: str | None, now: datetime,
-                 message_id: int | None = None) -> list[Alert]:
-    """Alerts for a low or crisis reply (`message_id`, the reply). Returns those written (empty
-    when none was due)."""
+                 message_id: int | None = None, days: bool = False) -> list[Alert]:
+    """Alerts for a low or crisis reply (`message_id`, the reply; `days`: low for several days in a
+    row, which her buddy is told). Returns those written (empty when none was due)."""
     if level == "low":
-        return _low_alert(session, settings, member, checkin=checkin, words=words, now=now, message_id=message_id)
+        return _low_alert(session, settings, member, checkin=checkin, words=words, now=now, message_id=message_id,
+                          days=days)
     buddies = accepted_buddies(member)
     if not buddies:
         return _operator_alert(session, settings, member, checkin=checkin, message_id=message_id)
@@ -71,7 +72,7 @@ _RECENT_LOW_ALERT = select(Alert.id).where(Alert.member_id == bindparam("member_
 
 
 def _low_alert(session: Session, settings: Settings, member: Member, *, checkin: CheckIn | None,
-               words: str | None, now: datetime, message_id: int | None) -> list[Alert]:
+               words: str | None, now: datetime, message_id: int | None, days: bool = False) -> list[Alert]:
     since = now - timedelta(hours=settings.low_alert_cooldown_hours)
     recent = session.scalar(_RECENT_LOW_ALERT, {"member_id": member.id, "since": since})
     buddies = accepted_buddies(member)
@@ -89,7 +90,7 @@ def _low_alert(session: Session, settings: Settings, member: Member, *, checkin:
     if member.share_words and words:
         body = render("alert_low_words", buddy=buddy.name, member=member.name, words=words.strip()[:300])
     else:
-        body = render("alert_low", buddy=buddy.name, member=member.name)
+        body = render("alert_low_days" if days else "alert_low", buddy=buddy.name, member=member.name)
     return [_alert_buddy(session, settings, member, buddy, "low", body, checkin, message_id)]
 
 

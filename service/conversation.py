@@ -300,7 +300,9 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     trend = trend_reason(member.recent_scores, mood.score) if member.has_open_checkin else None
     if trend is not None:
         marked = Mood(LOW, mood.score, mood.reasons + (trend,))
-        return Decision("mood", reply="reply_trend", reply_vars=name, mood=marked, alert_level=LOW)
+        # "a few hard days" only when there were; a drop below her usual is one harder day.
+        reply = "reply_trend" if trend == "trend:three_low" else "reply_dip"
+        return Decision("mood", reply=reply, reply_vars=name, mood=marked, alert_level=LOW)
     if mood.score is not None and mood.score < OK_FROM:  # a 3 is a middling day, not one to cheer
         return Decision("mood", reply="reply_middling", reply_vars=name, mood=mood, variant=member.day)
     return Decision("mood", reply="reply_ok", reply_vars=name, mood=mood, variant=member.day)

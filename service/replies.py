@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from service.crisis import crisis_line
 from service.members import add_do_not_text, erase, checkin_time_phrase, sender_for
 from service.models import Buddy, CheckIn, DoNotText, Member, Message, Signup
 from service.phones import address, phone_hash, region, split_address
-from service.schedule import parse_quiet
+from service.schedule import format_time, parse_quiet
 from service.texts import render
 
 
@@ -167,15 +168,17 @@ def _mood(c: Context) -> str | None:
     member, d = c.member, c.decision
     assert member is not None
     _answer(c)
-    buddy_name, later = None, False
+    buddy_name, later, when = None, False, None
     if d.alert_level and member.status in ("active", "paused"):
         raised = alerts.raise_alerts(c.session, c.settings, member, d.alert_level, checkin=c.checkin,
-                                     words=c.message.body, now=c.now, message_id=c.message.id)
+                                     words=c.message.body, now=c.now, message_id=c.message.id,
+                                     days="trend:three_low" in d.mood.reasons)
         buddy = c.session.get(Buddy, raised[0].buddy_id) if raised and raised[0].buddy_id else None
         buddy_name = buddy.name if buddy else None
         # A low alert waits for the end of her buddy's quiet hours (service.quiet): say so, truthfully.
-        later = buddy is not None and quiet.quiet_until(
-            c.now, quiet.buddy_zone(buddy, member), parse_quiet(c.settings.quiet_hours)) is not None
+        if buddy is not None:
+            when = _when_buddy_told(c, member, quiet.buddy_zone(buddy, member))
+            later = when is not None
     kind = d.reply or "reply_ok"
     if kind == "correction_better" and c.checkin is not None:
         spared, told = alerts.withdraw_low(c.session, c.checkin.id, c.now,
@@ -188,7 +191,7 @@ def _mood(c: Context) -> str | None:
     if kind == "reply_after_crisis":
         line = crisis_line(region(member.phone), c.settings.crisis_lines)
         return render(kind, name=member.name, line=line.line, emergency=line.emergency)
-    if kind in ("reply_low", "reply_trend") and buddy_name:
+    if kind in ("reply_low", "reply_trend", "reply_dip") and buddy_name:
         kind += "_buddy_later" if later else "_buddy"
     if kind == "reply_unsafe":
         line = crisis_line(region(member.phone), c.settings.crisis_lines)
@@ -196,7 +199,25 @@ def _mood(c: Context) -> str | None:
         return render(kind, name=member.name, emergency=line.emergency)
     if kind in ("reply_low", "reply_low_buddy", "reply_low_buddy_later") and region(member.phone) == "US":
         kind += "_us"  # the National Maternal Mental Health Hotline, for struggling-but-safe moms
-    return render(kind, variant=d.variant, name=member.name, **({"buddy": buddy_name} if buddy_name else {}))
+    extra = {"buddy": buddy_name} if buddy_name else {}
+    if later:
+        extra["when"] = when or "in the morning"
+    return render(kind, variant=d.variant, name=member.name, **extra)
+
+
+def _when_buddy_told(c: Context, member: Member, zone: ZoneInfo) -> str | None:
+    """When a held low alert reaches her buddy, in her words: "in the morning" when they share a
+    clock, else the hour on hers ("at 1:00pm your time"): it may be morning for her already."""
+    until = quiet.quiet_until(c.now, zone, parse_quiet(c.settings.quiet_hours))
+    if until is None:
+        return None
+    try:
+        hers = ZoneInfo(member.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return "in the morning"
+    if c.now.astimezone(hers).utcoffset() == c.now.astimezone(zone).utcoffset():
+        return "in the morning"
+    return f"at {format_time(until.astimezone(hers).time())} your time"
 
 
 def _command(c: Context) -> str:

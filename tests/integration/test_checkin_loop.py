@@ -175,3 +175,23 @@ def test_an_ok_answer_put_right_to_a_low_one_alerts_her_buddy(cli: Any, sim: Any
     assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low", buddy="Sarah", member="Amanda")
     with db() as s:
         assert s.scalars(select(CheckIn.mood_level)).one() == "low"
+
+
+def test_a_third_low_day_in_a_row_tells_her_buddy_it_has_been_a_few_days(cli: Any, sim: Any, run_jobs: Any,
+                                                                          db: Any) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    now = datetime.now(timezone.utc)
+    with db() as s:
+        member = s.scalars(select(Member)).one()
+        for days, score in ((2, 3.0), (1, 2.0)):  # two days ago a 3, yesterday a 2 (her buddy heard then)
+            at = now - timedelta(days=days)
+            s.add(CheckIn(member_id=member.id, due_at=at, state="answered", answered_at=at, mood_level="ok",
+                          mood_score=score))
+    cli("checkins", "send-now", "--phone", MOM.phone)
+    run_jobs()
+    assert twiml_texts(sim.send_inbound(MOM.phone, "3")) == [render("reply_trend_buddy", name="Amanda", buddy="Sarah")]
+    run_jobs()
+    assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low_days", buddy="Sarah", member="Amanda")

@@ -17,7 +17,7 @@ from service.checkins import follow_up, plan_due
 from service.commands import Command
 from service.member_commands import apply as apply_command
 from service.models import Alert, Buddy, CheckIn, Event, Member, Message
-from service.schedule import local_instant
+from service.schedule import format_time, local_instant
 from service.texts import day_turn, render
 from tests.conftest import BUDDY, MOM, texts_to
 from workers import context, periodic
@@ -279,6 +279,27 @@ def test_more_due_than_the_pace_can_send_warns_the_status_page_and_the_log(app: 
     assert "Messaging Service" in str(report["advice"]) and "over capacity" in caplog.text
 
 
+def test_a_mom_in_another_zone_is_told_the_hour_on_her_clock_when_her_buddy_will_know(
+        app: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
+    """Carla in London at 10am, Sarah asleep in New York: 'in the morning' read as tomorrow."""
+    now = datetime.now(UTC)
+    quiet = replace(settings, quiet_hours=quiet_around(now))  # quiet now in New York
+    app.config["SETTINGS"] = quiet
+    try:
+        with db() as s:
+            member = add_member(s, phone="+447700900123", buddy=True)
+            member.timezone = "Europe/London"
+            s.flush()
+            s.scalars(select(Buddy)).one().timezone = "America/New_York"
+        response = sim.send_inbound("+447700900123", "2")
+    finally:
+        app.config["SETTINGS"] = settings
+    held_until = (now.astimezone(NY) + timedelta(hours=1)).replace(second=0, microsecond=0)
+    hers = format_time(held_until.astimezone(ZoneInfo("Europe/London")).time())
+    assert render("reply_low_buddy_later", name=MOM.name, buddy=BUDDY.name, when=f"at {hers} your time") \
+        in response.text
+
+
 def test_a_low_alert_held_by_quiet_hours_is_promised_for_the_morning_and_escalates_an_hour_after_it_goes(
         app: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
     from service import alerts
@@ -292,7 +313,8 @@ def test_a_low_alert_held_by_quiet_hours_is_promised_for_the_morning_and_escalat
             member = add_member(s, buddy=True)
             s.add(Buddy(member_id=member.id, name="Jo", phone="+12025550180", consent="accepted", position=1))
         response = sim.send_inbound(MOM.phone, "2")
-        assert render("reply_low_buddy_later_us", name=MOM.name, buddy=BUDDY.name) in response.text
+        assert render("reply_low_buddy_later_us", name=MOM.name, buddy=BUDDY.name, when="in the morning") \
+            in response.text  # both in New York: one clock
     finally:
         app.config["SETTINGS"] = settings
     run_jobs()

@@ -254,3 +254,24 @@ def test_the_answer_to_a_good_day_changes_from_day_to_day() -> None:
         decision = decide(Inbound("4", member=MemberState(1, "Amanda", "active", has_open_checkin=True, day=day)))
         replies.add(render(decision.reply, variant=decision.variant, name="Amanda"))
     assert len(replies) == 3
+
+
+@pytest.mark.parametrize("previous, today, reason", [
+    ((3.0, 2.0), 3.0, "trend:three_low"), ((3.0,), 3.0, None), ((4.0, 3.0), 3.0, None),
+    ((5.0, 5.0, 5.0, 5.0), 3.0, "trend:drop"), ((5.0, 5.0), 3.0, None),  # too little history for a drop
+    ((4.0, 4.0, 4.0), 3.0, None), ((5.0, 5.0, 5.0), None, None),
+])
+def test_a_trend_is_three_low_days_or_a_two_point_drop_below_her_usual(
+        previous: tuple[float, ...], today: float | None, reason: str | None) -> None:
+    from service.conversation import trend_reason
+
+    assert trend_reason(previous, today) == reason
+
+
+def test_a_drop_below_her_usual_is_one_harder_day_and_three_low_days_are_a_few_hard_days() -> None:
+    usual = MemberState(1, "Amanda", "active", has_open_checkin=True, recent_scores=(5.0, 5.0, 5.0, 5.0, 5.0))
+    dip = decide(Inbound("3", member=usual))
+    assert (dip.reply, dip.alert_level) == ("reply_dip", "low") and "trend:drop" in dip.mood.reasons
+    low_days = MemberState(1, "Amanda", "active", has_open_checkin=True, recent_scores=(3.0, 2.0))
+    trend = decide(Inbound("3", member=low_days))
+    assert (trend.reply, trend.alert_level) == ("reply_trend", "low")
