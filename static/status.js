@@ -17,6 +17,12 @@
     if (paused || document.hidden) return;
     fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
+        // Logged out (here or on another device) or past the session's 12 hours: go and log in,
+        // rather than keep showing old figures under "retrying".
+        if (response.redirected && response.url.indexOf("/login") !== -1) {
+          window.location.assign(response.url);
+          throw new Error("signed out");
+        }
         if (response.redirected || !response.ok) throw new Error("status " + response.status);
         return response.text();
       })

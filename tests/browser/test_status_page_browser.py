@@ -110,3 +110,32 @@ def test_the_keyboard_reaches_the_login_form_in_order(browser: Any, app: Any, se
         focused.append(page.evaluate("document.activeElement.id || document.activeElement.textContent"))
     assert focused == ["email", "password", "Log in"]
     page.close()
+
+
+def test_an_open_page_whose_session_ended_goes_to_the_login_form(browser: Any, app: Any, db: Any,
+                                                                  settings: Any) -> None:
+    """Logged out on another device: the auto-refresh used to say 'Refresh failed (status 200)' and keep
+    showing old figures to whoever watched the page overnight."""
+    seed(db)
+    make_operator(db)
+    context = browser.new_context()
+    page = context.new_page()
+    page.clock.install()
+    page.goto(settings.public_base_url + "/status")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/status"))
+    other = browser.new_context()  # the same operator logs out elsewhere, which ends every session of hers
+    elsewhere = other.new_page()
+    elsewhere.goto(settings.public_base_url + "/login")
+    elsewhere.get_by_label("Email").fill(EMAIL)
+    elsewhere.get_by_label("Password").fill(PASSWORD)
+    elsewhere.get_by_role("button", name="Log in").click()
+    elsewhere.wait_for_url(re.compile(r"/status"))
+    elsewhere.get_by_role("button", name="Log out").click()
+    elsewhere.wait_for_url(re.compile(r"/login"))
+    page.clock.run_for(31_000)  # the page refreshes every 30 s
+    page.wait_for_url(re.compile(r"/login"))
+    other.close()
+    context.close()
