@@ -33,11 +33,12 @@ log = logging.getLogger(__name__)
 
 OPEN_STATES = ("planned", "sent")
 OPEN_FOR = timedelta(hours=20)
+NUDGE_STANDS_FOR = timedelta(hours=18)  # a nudge stands in for a check-in due this soon after it
 LOOKBACK = timedelta(days=1)  # a stale check-in older than this is not even recorded as skipped
 
 _PLAN_COLUMNS = (Member.id, Member.name, Member.phone, Member.channel, Member.timezone, Member.checkin_time,
                  Member.checkin_days, Member.checkin_every, Member.checkin_anchor, Member.quiet_hours,
-                 Member.consent_at, Member.paused_until)
+                 Member.consent_at, Member.paused_until, Member.nudged_at)
 
 
 class SendRefused(ValueError):
@@ -112,13 +113,20 @@ def plan_due(session: Session, settings: Settings, now: datetime) -> int:
             continue  # due while she was paused: not sent late once the pause ends
         if row.id in had and any(_same_day(d, due, plan) for d in had[row.id]):
             continue  # she moved her TIME after today's went out: one a day, the new time from tomorrow
-        if verdict == "send":
+        if row.nudged_at is not None and timedelta(0) <= due - row.nudged_at < NUDGE_STANDS_FOR:
+            # "thinking of you today, no need to reply" went hours ago: that is today's touch, not
+            # a nudge and a check-in back to back.
+            skipped.append({"member_id": row.id, "due_at": due, "state": "skipped", "skip_reason": "nudged"})
+        elif verdict == "send":
             fresh.append((row, due))
         else:
             skipped.append({"member_id": row.id, "due_at": due, "state": "skipped", "skip_reason": verdict})
     if skipped:
         done = len(_insert_checkins(session, skipped))
-        log.warning("skipped %s check-ins that could not go out in time (service down, outage or quiet hours)", done)
+        nudged = sum(1 for v in skipped if v["skip_reason"] == "nudged")
+        if done > nudged:
+            log.warning("skipped %s check-ins that could not go out in time (service down, outage or quiet hours)",
+                        done - nudged)
     return _write_many(session, settings, fresh)
 
 
@@ -271,12 +279,15 @@ def _sync(session: Session, now: datetime, states: tuple[str, ...], statuses: tu
 
 
 def _mark_missed(session: Session, now: datetime) -> int:
-    """Accepted by Twilio (delivered, or never reported failed) and unanswered by the next one: missed."""
+    """Accepted by Twilio (delivered, or never reported failed) and unanswered by the next one, or past
+    OPEN_FOR: missed. (Past OPEN_FOR, so a gentle nudge after the third can go before the next is due.)"""
     later = aliased(CheckIn)
     newer_due = select(later.id).where(
         later.member_id == CheckIn.member_id, later.due_at > CheckIn.due_at, later.due_at <= now).exists()
+    closed = CheckIn.due_at <= now - OPEN_FOR  # a reply no longer answers it
     return session.execute(update(CheckIn).where(
-        CheckIn.state == "sent", CheckIn.due_at >= now - RECENT, newer_due).values(state="missed")).rowcount or 0
+        CheckIn.state == "sent", CheckIn.due_at >= now - RECENT, or_(newer_due, closed)).values(state="missed")
+    ).rowcount or 0
 
 
 def _mark_unreachable(session: Session, settings: Settings, now: datetime) -> int:

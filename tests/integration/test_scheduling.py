@@ -379,3 +379,24 @@ def test_pause_3_ends_on_the_day_she_was_told_and_sends_nothing_late(app: Any, s
     with db() as s:
         assert [c.due_at for c in s.scalars(select(CheckIn))] == [datetime(2026, 12, 5, 23, 30, tzinfo=NY)]
         assert s.scalars(select(Event.actor).where(Event.kind == "member_resumed")).all() == ["system"]
+
+
+def test_the_nudge_stands_in_for_that_days_check_in(app: Any, db: Any, settings: Any) -> None:
+    """The third miss used to be counted only when the fourth check-in was due, so 'No need to
+    reply' arrived on the heels of 'how are you really doing today?'."""
+    with db() as s:
+        add_member(s, at="20:00")
+    first = datetime(2026, 11, 2, 20, 0, tzinfo=NY)
+    for day in range(3):  # three check-ins delivered, none answered
+        at = (first + timedelta(days=day)).astimezone(UTC)
+        with db() as s:
+            plan_due(s, settings, at)
+            s.execute(CheckIn.__table__.update().where(CheckIn.state == "planned").values(state="sent"))
+    afternoon = (first + timedelta(days=3) - timedelta(hours=3)).astimezone(UTC)  # 17:00, the 5th
+    with db() as s:
+        assert follow_up(s, settings, afternoon)["nudged"] == 1  # the third is past its 20 hours
+    with db() as s:
+        plan_due(s, settings, (first + timedelta(days=3)).astimezone(UTC))
+    assert states(db)[-1] == ("skipped", "nudged")
+    with db() as s:
+        assert s.scalars(select(Message.kind).where(Message.direction == "out")).all().count("checkin") == 3
