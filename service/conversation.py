@@ -293,6 +293,11 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     if mood.level == LOW:
         # Hurt or afraid at home: safety first in the answer (her buddy is alerted as for any low reply).
         unsafe = any(r == "alert:unsafe" for r in mood.reasons)
+        # The third low day in a row: her buddy hears it has been days, not "today" once more.
+        days = member.has_open_checkin and trend_reason(member.recent_scores, mood.score or 2.0) == "trend:three_low"
+        if days and not unsafe:
+            return Decision("mood", reply="reply_trend", reply_vars=name, alert_level=LOW,
+                            mood=Mood(LOW, mood.score, mood.reasons + ("trend:three_low",)))
         return Decision("mood", reply="reply_unsafe" if unsafe else "reply_low", reply_vars=name, mood=mood,
                         alert_level=LOW)
     if mood.level == UNCLEAR:

@@ -275,3 +275,12 @@ def test_a_drop_below_her_usual_is_one_harder_day_and_three_low_days_are_a_few_h
     low_days = MemberState(1, "Amanda", "active", has_open_checkin=True, recent_scores=(3.0, 2.0))
     trend = decide(Inbound("3", member=low_days))
     assert (trend.reply, trend.alert_level) == ("reply_trend", "low")
+
+
+def test_a_third_low_answer_in_a_row_is_a_few_hard_days_for_her_buddy_too() -> None:
+    third = decide(Inbound("1", member=MemberState(1, "Amanda", "active", has_open_checkin=True,
+                                                   recent_scores=(2.0, 1.0))))
+    assert (third.reply, third.alert_level) == ("reply_trend", "low") and "trend:three_low" in third.mood.reasons
+    first = decide(Inbound("1", member=MemberState(1, "Amanda", "active", has_open_checkin=True,
+                                                   recent_scores=(4.0, 1.0))))
+    assert first.reply == "reply_low"
