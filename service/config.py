@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+import click
+
 from service.crisis import parse_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +25,15 @@ DEV_FROM_NUMBER = "+15005550006"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 
 
-class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(click.ClickException, ValueError):
+    """A setting is missing or malformed; the message names the variable and fits on one line.
+
+    Also a click.ClickException, so that when `create_app()` fails under the `flask` CLI the CLI prints
+    `Error: <message>` and exits 1 instead of a page of traceback. `str()` is the message alone.
+    """
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ class Settings:
 
     def resolve(self) -> "Settings":
         """Apply the simulator defaults and check every value, loudly."""
-        s = replace(self, public_base_url=self.public_base_url.rstrip("/"))
+        s = replace(self, public_base_url=self.public_base_url.rstrip("/"), log_level=self.log_level.upper())
         if not s.twilio_account_sid:
             s = replace(
                 s,
@@ -123,6 +132,9 @@ class Settings:
 
 
 def _check(s: Settings) -> None:
+    _check_urls(s)
+    if s.log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={s.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
     if not s.twilio_account_sid.startswith("AC"):
         raise ConfigError("TWILIO_ACCOUNT_SID must start with AC")
     if not s.twilio_auth_token:
@@ -138,7 +150,8 @@ def _check(s: Settings) -> None:
     try:
         parse_overrides(s.crisis_lines)
     except ValueError as exc:  # json.JSONDecodeError is a ValueError too
-        raise ConfigError(f"CRISIS_LINES: {exc}") from None
+        message = str(exc)
+        raise ConfigError(message if message.startswith("CRISIS_LINES") else f"CRISIS_LINES: {message}") from None
     try:
         s.whatsapp_templates()
     except ValueError as exc:
@@ -146,7 +159,7 @@ def _check(s: Settings) -> None:
     if s.login_failures_per_address < 0 or not 0 <= s.trusted_proxy_hops <= 5:
         raise ConfigError("LOGIN_FAILURES_PER_ADDRESS must be >= 0 and TRUSTED_PROXY_HOPS between 0 and 5")
     if s.log_format not in ("text", "json"):
-        raise ConfigError("LOG_FORMAT must be text or json")
+        raise ConfigError(f"LOG_FORMAT={s.log_format!r} must be text or json")
     if s.retention_days < 1:
         raise ConfigError("RETENTION_DAYS must be at least 1")
     if min(s.outbox_lost_after_seconds, s.sending_stuck_seconds, s.retry_first_delay_seconds) <= 0:
@@ -179,6 +192,24 @@ def _check(s: Settings) -> None:
         parse_quiet(s.quiet_hours)
     except ScheduleError as exc:
         raise ConfigError(f"QUIET_HOURS: {exc}") from None
+
+
+def _check_urls(s: Settings) -> None:
+    """DATABASE_URL and REDIS_URL parse, checked without connecting. The messages never repeat the
+    URL: it may hold a password."""
+    from redis.connection import parse_url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(s.database_url).get_dialect()
+    except ArgumentError:  # NoSuchModuleError (an unknown dialect) is one too
+        raise ConfigError("DATABASE_URL is not a SQLAlchemy URL Village can use "
+                          "(like sqlite:///var/village.db or postgresql+psycopg://user:password@host/village)") from None
+    try:
+        parse_url(s.redis_url)
+    except ValueError as exc:
+        raise ConfigError(f"REDIS_URL: {exc}") from None
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
