@@ -37,6 +37,9 @@ _CORRECTION = re.compile(
     re.IGNORECASE)
 
 
+FOLLOW_ON = timedelta(minutes=10)
+
+
 def is_correction(text: str) -> bool:
     """Whether the text reads as putting right the rating she just gave (the adapter then loads it)."""
     return bool(_CORRECTION.match(text))
@@ -79,6 +82,10 @@ class MemberState:
     answered_level: str | None = None
     # Days since her YES: the everyday answers take turns by it (texts.day_turn).
     day: int = 0
+    # She texted us within FOLLOW_ON before this text, and whether she has had "thank you for telling
+    # me more" since: a story told over several texts gets one answer, not one canned reply per text.
+    texting_now: bool = False
+    told_more: bool = False
 
 
 @dataclass(frozen=True)
@@ -288,6 +295,12 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
             return _correction(member, corrected)
     if word in YES_WORDS and not member.has_open_checkin:
         return Decision("noop", mood=None)
+    if member.texting_now and not member.has_open_checkin and mood.level in (OK, UNCLEAR, LOW) \
+            and not any(r == "alert:unsafe" for r in mood.reasons):
+        # More of what she was saying: heard once ("thank you for telling me more"), then quietly; a
+        # low turn still reaches her buddy, and she is told when it does.
+        return Decision("mood_more", reply=None if member.told_more else "reply_more", reply_vars=name,
+                        mood=mood, alert_level=LOW if mood.level == LOW else None)
     if mood.level == UNCLEAR and member.has_open_checkin and not member.followup_asked:
         return Decision("followup", reply="followup", reply_vars=name, mood=mood)
     if mood.level == LOW:

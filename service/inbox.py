@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from service import alerts, outbox, replies, signups
 from service.checkins import answered_since, open_checkin
 from service.config import Settings
-from service.conversation import AFTER_CRISIS, CORRECTION_WINDOW, BuddyRole, Inbound, MemberState, decide, is_correction
+from service.conversation import AFTER_CRISIS, CORRECTION_WINDOW, FOLLOW_ON, BuddyRole, Inbound, MemberState, decide, is_correction
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
 from service.phones import mask, region, split_address, time_zones
@@ -71,7 +71,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
         pending_signup = None
     decision = decide(Inbound(
         text=button or message.body or "",
-        member=_member_state(session, member, checkin, now, answered),
+        member=_member_state(session, member, checkin, now, answered, message.id),
         buddy_roles=tuple(_role(session, b, now) for b in roles),
         opt_out_type=opt_out_type,
         signup=signups.to_state(pending_signup) if pending_signup else None,
@@ -104,10 +104,14 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
 
 
 def _member_state(session: Session, member: Member | None, checkin: CheckIn | None,
-                  now: datetime, answered: CheckIn | None = None) -> MemberState | None:
+                  now: datetime, answered: CheckIn | None = None, message_id: int | None = None) -> MemberState | None:
     if member is None:
         return None
     requested = member.delete_requested_at
+    # The text before this one came moments ago, was about her day (not a command), and no check-in
+    # waits for an answer: more of the same story.
+    texting_now = checkin is None and member.last_inbound_at is not None \
+        and now - member.last_inbound_at < FOLLOW_ON and _last_text_had_a_mood(session, member, message_id)
     # Trends only judge an answer to an open check-in: spare the query on every other text.
     recent = session.scalars(_RECENT_SCORES, {"member_id": member.id, "since": now - timedelta(days=14)}
                              ).all() if checkin is not None else []
@@ -118,7 +122,23 @@ def _member_state(session: Session, member: Member | None, checkin: CheckIn | No
                        recent_scores=tuple(float(s) for s in recent),
                        recent_crisis=member.last_crisis_at is not None and now - member.last_crisis_at < AFTER_CRISIS,
                        answered_level=(answered.mood_level or "unclear") if answered is not None else None,
-                       day=day_turn(member.consent_at, now))
+                       day=day_turn(member.consent_at, now), texting_now=texting_now,
+                       told_more=texting_now and _told_more(session, member, now))
+
+
+def _last_text_had_a_mood(session: Session, member: Member, message_id: int | None) -> bool:
+    level = session.scalar(select(Message.mood_level).where(
+        Message.member_id == member.id, Message.direction == "in", Message.id != message_id)
+        .order_by(Message.id.desc()).limit(1))
+    return level is not None
+
+
+def _told_more(session: Session, member: Member, now: datetime) -> bool:
+    """Whether her story in progress has had its "thank you for telling me more" already."""
+    said = session.scalars(select(Message.body).where(
+        Message.member_id == member.id, Message.direction == "out", Message.kind == "reply",
+        Message.created_at >= now - FOLLOW_ON)).all()
+    return render("reply_more", name=member.name) in said
 
 
 def _role(session: Session, buddy: Buddy, now: datetime) -> BuddyRole:

@@ -1,7 +1,7 @@
 """Applying a conversation Decision: state changes, alerts and the reply text (or None)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -179,6 +179,10 @@ def _mood(c: Context) -> str | None:
         if buddy is not None:
             when = _when_buddy_told(c, member, quiet.buddy_zone(buddy, member))
             later = when is not None
+    if d.intent == "mood_more":  # more of what she was saying (conversation.FOLLOW_ON)
+        if not buddy_name:
+            return render("reply_more", name=member.name) if d.reply else None
+        d = replace(d, reply="reply_low")  # a low turn reached her buddy: she is told who, and when
     kind = d.reply or "reply_ok"
     if kind == "correction_better" and c.checkin is not None:
         spared, told = alerts.withdraw_low(c.session, c.checkin.id, c.now,
@@ -265,6 +269,6 @@ _HANDLERS: dict[str, Callable[[Context], str | None]] = {
     "crisis": _crisis, "opt_out": _opt_out, "opt_in": _opt_in, "help": _help,
     "buddy_accept": _buddy_consent, "buddy_decline": _buddy_consent, "buddy_ack": _buddy_ack,
     "member_consent": _member_consent, "member_decline": _member_decline, "followup": _followup,
-    "mood": _mood, "command": _command, "delete_confirmed": _delete_confirmed, "signup": _signup,
+    "mood": _mood, "mood_more": _mood, "command": _command, "delete_confirmed": _delete_confirmed, "signup": _signup,
     "stranger": _stranger, "operator_ack": _operator_ack,
 }

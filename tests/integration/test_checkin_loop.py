@@ -68,8 +68,10 @@ def test_a_good_reply_gets_a_warm_answer_and_no_alert(cli: Any, sim: Any, run_jo
     consent_both(sim, run_jobs)
     cli("checkins", "send-now", "--phone", MOM.phone)
     run_jobs()
-    for text in ("4", "great day!"):
-        assert twiml_texts(sim.send_inbound(MOM.phone, text)) == [render("reply_ok", name="Amanda")]
+    assert twiml_texts(sim.send_inbound(MOM.phone, "4")) == [render("reply_ok", name="Amanda")]
+    # More of the same story moments later: heard once, then quietly.
+    assert twiml_texts(sim.send_inbound(MOM.phone, "great day!")) == [render("reply_more", name="Amanda")]
+    assert twiml_texts(sim.send_inbound(MOM.phone, "we went to the park")) == []
     run_jobs()
     assert len(texts_to(sim, BUDDY.phone)) == 1  # the invitation only
     with db() as s:
@@ -195,3 +197,23 @@ def test_a_third_low_day_in_a_row_tells_her_buddy_it_has_been_a_few_days(cli: An
     assert twiml_texts(sim.send_inbound(MOM.phone, "3")) == [render("reply_trend_buddy", name="Amanda", buddy="Sarah")]
     run_jobs()
     assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low_days", buddy="Sarah", member="Amanda")
+
+
+def test_a_story_over_several_texts_gets_one_answer_and_a_low_turn_still_reaches_her_buddy(
+        cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    cli("checkins", "send-now", "--phone", MOM.phone)
+    run_jobs()
+    assert twiml_texts(sim.send_inbound(MOM.phone, "4, pretty good")) == [render("reply_ok", name="Amanda")]
+    assert twiml_texts(sim.send_inbound(MOM.phone, "my husband is away until friday")) == [
+        render("reply_more", name="Amanda")]
+    assert twiml_texts(sim.send_inbound(MOM.phone, "but my mom came over tonight")) == []
+    # The story turns: her buddy is told, and so is she.
+    assert twiml_texts(sim.send_inbound(MOM.phone, "honestly I'm drowning without him")) == [
+        render("reply_low_buddy_us", name="Amanda", buddy="Sarah")]
+    run_jobs()
+    assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low", buddy="Sarah", member="Amanda")
+    with db() as s:  # every text is kept and scored, answered or not
+        assert len(s.scalars(select(Message.mood_level).where(Message.direction == "in",
+                                                              Message.mood_level.is_not(None))).all()) == 4

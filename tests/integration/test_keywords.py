@@ -156,6 +156,7 @@ def test_a_reply_in_the_day_after_her_crisis_gets_the_line_again_not_so_glad(cli
     with db() as s:
         member = s.scalars(select(Member)).one()
         member.last_crisis_at -= timedelta(hours=25)
+        member.last_inbound_at -= timedelta(hours=25)  # a day later, not more of the same story
     assert twiml_texts(sim.send_inbound(MOM.phone, "Thank you 💛")) == [render("reply_ok", name="Amanda")]
 
 
