@@ -296,7 +296,7 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     if word in YES_WORDS and not member.has_open_checkin:
         return Decision("noop", mood=None)
     if member.texting_now and not member.has_open_checkin and mood.level in (OK, UNCLEAR, LOW) \
-            and not any(r == "alert:unsafe" for r in mood.reasons):
+            and not any(r in ("alert:unsafe", "unclear:question") for r in mood.reasons):  # a question gets its answer
         # More of what she was saying: heard once ("thank you for telling me more"), then quietly; a
         # low turn still reaches her buddy, and she is told when it does.
         return Decision("mood_more", reply=None if member.told_more else "reply_more", reply_vars=name,

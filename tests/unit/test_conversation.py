@@ -1,6 +1,8 @@
 """Conversation rules as a table: who texted what, in what state → which decision."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.conversation import BuddyRole, Inbound, MemberState, decide, is_opt_out, keyword
@@ -284,3 +286,10 @@ def test_a_third_low_answer_in_a_row_is_a_few_hard_days_for_her_buddy_too() -> N
     first = decide(Inbound("1", member=MemberState(1, "Amanda", "active", has_open_checkin=True,
                                                    recent_scores=(4.0, 1.0))))
     assert first.reply == "reply_low"
+
+
+def test_more_of_her_story_is_heard_once_but_a_question_is_not_taken_for_story() -> None:
+    story = MemberState(1, "Amanda", "active", texting_now=True)
+    assert decide(Inbound("the baby slept at last", member=story)).reply == "reply_more"
+    assert decide(Inbound("and we had pizza", member=replace(story, told_more=True))).reply is None
+    assert decide(Inbound("when do you text me next?", member=story)).intent == "mood"
