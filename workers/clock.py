@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import time
 from datetime import datetime, timezone
 from types import FrameType
@@ -18,6 +19,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from service import delivery, logs
+from service.config import ConfigError
 from service.queues import DEFAULT, enqueue_apply_statuses
 from workers import context
 from workers.periodic import PERIODIC
@@ -76,7 +78,10 @@ class _Stop:
 
 
 def main() -> None:
-    settings = context.settings()
+    try:
+        settings = context.settings()
+    except ConfigError as exc:  # one line, not a traceback
+        sys.exit(f"clock: {exc}")
     logs.configure(settings.log_level, settings.log_format)
     stop = _Stop()
     signal.signal(signal.SIGTERM, stop)

@@ -8,11 +8,13 @@ process, so the heavy imports and the database pool are paid once, not per job
 from __future__ import annotations
 
 import argparse
+import sys
 
 from redis import Redis
 from rq import SimpleWorker
 
 from service import logs
+from service.config import ConfigError
 from service.queues import QUEUES, queue
 from workers import context
 
@@ -25,7 +27,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     parser.add_argument("--name", default=None)
     args = parser.parse_args(argv)
-    settings = context.settings()
+    try:
+        settings = context.settings()
+    except ConfigError as exc:  # one line, not a traceback
+        sys.exit(f"worker: {exc}")
     logs.configure(settings.log_level, settings.log_format)
     import service.mood  # noqa: F401  heavy imports before the first job, not during it
     import workers.jobs  # noqa: F401

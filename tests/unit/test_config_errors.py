@@ -65,3 +65,17 @@ def test_the_flask_cli_reports_a_malformed_setting_in_one_line() -> None:
     assert finished.returncode == 1
     assert finished.stdout == ""
     assert finished.stderr.splitlines() == ["Error: LOG_LEVEL='LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"]
+
+
+@pytest.mark.parametrize("command", [
+    ["-m", "workers.worker", "--queue", "default"], ["-m", "workers.clock"],
+    ["-m", "gunicorn", "--bind", "127.0.0.1:1", "service:create_app()"],
+], ids=["worker", "clock", "gunicorn"])
+def test_each_procfile_process_stops_on_a_bad_setting_with_one_line(command: list[str], tmp_path: Path) -> None:
+    """Run directly, as a Procfile platform runs them: a traceback (or gunicorn's 'Unable to configure
+    logger') used to hide which setting was wrong."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOG_", "DATABASE_", "REDIS_"))}
+    env["LOG_LEVEL"] = "LOUD"
+    done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "LOG_LEVEL='LOUD'" in done.stderr
