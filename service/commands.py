@@ -31,7 +31,7 @@ _DAY_SETS = {"EVERY": "0123456", "EVERYDAY": "0123456", "DAILY": "0123456", "ALL
              "WEEKDAYS": "01234", "WEEKENDS": "56"}
 _WORDS = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
 _USAGE_WORDS = {"PAUSE": "pause", "TIME": "time", "DAYS": "days", "ZONE": "zone", "TZ": "zone",
-                "BUDDY": "buddy", "REMOVE": "remove", "SHARE": "share"}
+                "BUDDY": "buddy", "REMOVE": "remove", "SHARE": "share", "NUDGE": "nudge"}
 
 
 def parse(text: str, region: str = "US") -> Command | None:
@@ -75,7 +75,7 @@ def _looks_like_an_attempt(head: str, rest: str) -> bool:
         return False
     if head in ("TIME", "PAUSE", "BUDDY"):
         return any(ch.isdigit() for ch in rest)
-    return 1 <= len(words) <= 2 and head in ("ZONE", "TZ", "DAYS", "SHARE")
+    return 1 <= len(words) <= 2 and head in ("ZONE", "TZ", "DAYS", "SHARE", "NUDGE")
 
 
 def _pause(rest: str, _raw: str) -> Command | None:
@@ -161,6 +161,14 @@ def _share(rest: str, _raw: str) -> Command | None:
     return None
 
 
+def _nudge(rest: str, _raw: str) -> Command | None:
+    """NUDGE BUDDY ON: when she has missed three check-ins, her buddy is asked to drop her a line."""
+    match = re.fullmatch(r"(?:MY\s+)?BUDDY\s+(ON|YES|OFF|NO)|(ON|OFF)", rest)
+    if match is None:
+        return None
+    return Command("nudge_buddy", {"on": (match.group(1) or match.group(2)) in ("ON", "YES")})
+
+
 def _delete(rest: str, _raw: str) -> Command | None:
     if rest in ("", "ME", "MY DATA", "EVERYTHING", "MY ACCOUNT"):
         return Command("delete")
@@ -173,7 +181,7 @@ def _join(rest: str, _raw: str) -> Command | None:
 
 _PARSERS = {
     "PAUSE": _pause, "RESUME": _resume, "UNPAUSE": _resume, "TIME": _time, "DAYS": _days, "ZONE": _zone,
-    "TZ": _zone, "BUDDY": _buddy, "BUDDIES": _buddies, "REMOVE": _remove, "SHARE": _share, "DELETE": _delete,
+    "TZ": _zone, "BUDDY": _buddy, "BUDDIES": _buddies, "REMOVE": _remove, "SHARE": _share, "NUDGE": _nudge, "DELETE": _delete,
     "JOIN": _join,
 }
 

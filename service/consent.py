@@ -18,7 +18,7 @@ from service.models import Event, Message
 CONSENT_EVENTS = (
     "member_enrolled", "member_consent", "member_decline", "member_opt_out", "member_opt_in", "member_erased",
     "buddy_invited", "buddy_accept", "buddy_decline", "buddy_stop", "buddy_opt_in", "buddy_removed",
-    "consent_share_on", "consent_share_off", "command_delete",
+    "consent_share_on", "consent_share_off", "consent_nudge_buddy_on", "consent_nudge_buddy_off", "command_delete",
 )
 COLUMNS = ("time_utc", "event", "member_id", "buddy_id", "actor", "channel", "message_sid", "detail")
 

@@ -23,8 +23,8 @@ def apply(session: Session, settings: Settings, member: Member, command: Command
     handler = _HANDLERS[command.name]
     reply = handler(session, settings, member, command, now)
     kind = f"command_{command.name}"
-    if command.name == "share":  # a consent event: the ledger names it as such
-        kind = "consent_share_on" if command.args["on"] else "consent_share_off"
+    if command.name in ("share", "nudge_buddy"):  # consent events: the ledger names them as such
+        kind = f"consent_{command.name}_{'on' if command.args['on'] else 'off'}"
     audit.record(session, kind, member_id=member.id, message_id=message.id, actor="member",
                  channel=message.from_addr.startswith("whatsapp:") and "whatsapp" or "sms",
                  detail=None if command.name in ("usage", "buddy_list") else _detail(command))
@@ -150,6 +150,14 @@ def _share(session: Session, settings: Settings, member: Member, command: Comman
     return render("share_on" if member.share_words else "share_off")
 
 
+def _nudge_buddy(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
+    member.nudge_buddy = bool(command.args["on"])
+    buddy = next((b.name for b in member.buddies if b.consent == "accepted"), None)
+    if member.nudge_buddy:
+        return render("nudge_buddy_on", buddy=buddy or "your buddy")
+    return render("nudge_buddy_off")
+
+
 def _delete(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.delete_requested_at = now
     return render("delete_confirm")
@@ -162,5 +170,5 @@ def _usage(session: Session, settings: Settings, member: Member, command: Comman
 _HANDLERS = {
     "pause": _pause, "resume": _resume, "time": _time, "days": _days, "zone": _zone, "buddy_add": _buddy_add,
     "buddy_list": _buddy_list, "buddy_remove": _buddy_remove, "buddy_pause": _buddy_pause,
-    "buddy_resume": _buddy_resume, "share": _share, "delete": _delete, "usage": _usage,
+    "buddy_resume": _buddy_resume, "share": _share, "nudge_buddy": _nudge_buddy, "delete": _delete, "usage": _usage,
 }

@@ -140,6 +140,10 @@ ROWS = [
     Row("paused", "mom", "RESUME please", "resumed", lambda s: member(s).status == "active"),
     Row("active", "mom", "time: 9pm", "time_changed", lambda s: member(s).checkin_time == "21:00"),
     Row("active", "mom", "SHARE ON", "share_on", lambda s: member(s).share_words),
+    # her consent to her buddy being asked to check on her after three missed check-ins
+    Row("active+accepted", "mom", "Nudge buddy on", "nudge_buddy_on", lambda s: member(s).nudge_buddy),
+    Row("active+accepted", "mom", "NUDGE BUDDY OFF", "nudge_buddy_off", lambda s: not member(s).nudge_buddy),
+    Row("active", "mom", "nudge buddy", "usage_nudge", lambda s: not member(s).nudge_buddy),
     Row("active", "mom", "share off", "share_off", lambda s: not member(s).share_words),
     # delete, with its confirmation
     Row("active", "mom", "DELETE", "delete_confirm", lambda s: member(s).delete_requested_at is not None),
