@@ -20,7 +20,7 @@ from rq import Queue
 
 from service import delivery, logs
 from service.config import ConfigError
-from service.queues import DEFAULT, enqueue_apply_statuses
+from service.queues import enqueue_apply_statuses
 from workers import context
 from workers.periodic import PERIODIC
 
@@ -52,8 +52,8 @@ def run_once(now: datetime, connection: Redis) -> bool:
     for job in PERIODIC:
         key = f"village:clock:{job.id}:{stamp // job.every}"
         if connection.set(key, "1", nx=True, ex=job.every * 3):
-            Queue(DEFAULT, connection=connection).enqueue(job.func, job_timeout=120, result_ttl=60,
-                                                          description=f"periodic {job.id}")
+            Queue(job.queue, connection=connection).enqueue(job.func, job_timeout=120, result_ttl=60,
+                                                            description=f"periodic {job.id}")
             found = True
     found = enqueue_status_writer(connection) or found
     connection.set(LAST_TICK_KEY, now.isoformat(), ex=3600)

@@ -14,7 +14,7 @@ from service.config import Settings
 from service.db import session_factory, session_scope
 from service.messaging import TransportError
 from service.models import Message
-from service.queues import waiting_message_ids
+from service.queues import DEFAULT, URGENT, waiting_message_ids
 from workers import context, jobs
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,14 @@ class Periodic:
     id: str
     func: str
     every: int  # seconds
+    queue: str = DEFAULT
 
 
 PERIODIC = (
     Periodic("plan-checkins", "workers.periodic.plan_checkins", 30),
     Periodic("sweep-outbox", "workers.periodic.sweep_outbox", 10),
+    # Alerts' retries at their own pace, on the urgent queue: not at the next sweep behind check-ins.
+    Periodic("retry-alerts", "workers.periodic.retry_alerts", 2, URGENT),
     Periodic("remind-invitations", "workers.followups.remind_invitations", 600),
     Periodic("escalate-low-alerts", "workers.followups.escalate_low_alerts", 60),
     Periodic("erase-old-bodies", "workers.retention.erase_old_bodies", 3600),
@@ -73,6 +76,36 @@ def check_schedule_load() -> dict[str, object]:
         load = checkins.upcoming_load(db, settings, now)
     return pacing.store_load(context.redis(), load, mps=settings.twilio_mps,
                              window_minutes=settings.catch_up_minutes, now=now)
+
+
+# An urgent row this old with no job attempt yet had its enqueue lost (Redis was down when it was written).
+URGENT_LOST_AFTER = timedelta(seconds=5)
+
+
+def retry_alerts() -> int:
+    """Alert rows whose retry is due (RETRY_FIRST_DELAY_SECONDS and its backoff), or whose enqueue
+    was lost while Redis was down, every two seconds: a crisis alert no longer waits for the 10-second
+    sweep, nor a minute after Redis returns. Returns how many it enqueued."""
+    settings = context.settings()
+    connection = context.redis()
+    now = _now()
+    with session_scope(settings.database_url) as db:
+        due = db.scalars(select(Message.id).where(
+            Message.status == "pending", Message.urgent.is_(True),
+            or_(Message.next_attempt_at <= now,
+                Message.next_attempt_at.is_(None) & (Message.created_at < now - URGENT_LOST_AFTER)))
+            .order_by(Message.id).limit(200)).all()
+    if not due:
+        return 0
+    waiting = waiting_message_ids(connection)
+    lost = [message_id for message_id in due if message_id not in waiting]
+    if lost:
+        lease = now + timedelta(seconds=settings.outbox_lost_after_seconds)
+        with session_scope(settings.database_url) as db:
+            db.execute(update(Message).where(Message.id.in_(lost), Message.status == "pending")
+                       .values(next_attempt_at=lease))
+        outbox.dispatch(connection, [(message_id, True) for message_id in lost])
+    return len(lost)
 
 
 def sweep_outbox() -> int:
