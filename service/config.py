@@ -141,6 +141,11 @@ def _check(s: Settings) -> None:
         raise ConfigError("TWILIO_AUTH_TOKEN is required when TWILIO_ACCOUNT_SID is set")
     if not (s.twilio_from_number or s.twilio_messaging_service_sid):
         raise ConfigError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    if s.use_simulator and s.public_base_url.startswith("https://") and not s.testing:
+        # A public deployment that forgot its Twilio credentials would mount the simulator, whose
+        # pages show every text and let anyone post one, where the internet can reach them.
+        raise ConfigError("TWILIO_ACCOUNT_SID is unset but PUBLIC_BASE_URL is https: set the Twilio credentials "
+                          "(the built-in simulator is for http://127.0.0.1 only)")
     if not s.use_simulator and s.secret_key == DEV_SECRET_KEY:
         raise ConfigError("SECRET_KEY must be set to a long random value with real Twilio credentials")
     if not s.public_base_url.startswith(("http://", "https://")):

@@ -79,3 +79,11 @@ def test_each_procfile_process_stops_on_a_bad_setting_with_one_line(command: lis
     done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "LOG_LEVEL='LOUD'" in done.stderr
+
+
+def test_a_public_deployment_without_twilio_credentials_does_not_start_with_the_simulator() -> None:
+    """Its pages show every text and let anyone post one: never on a public https address."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"PUBLIC_BASE_URL": "https://village.example.org"})
+    assert "TWILIO_ACCOUNT_SID is unset" in str(caught.value)
+    assert load_settings({"PUBLIC_BASE_URL": "http://127.0.0.1:5000"}).use_simulator
