@@ -93,6 +93,10 @@ def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_e
         lights.append(_light("Database", "bad", "down", type(exc).__name__))
     if work is None:
         lights.append(_light("Redis", "bad", "down", redis_error or ""))
+        # Still listed, red: a rule watching "Workers on urgent" must fire, not find the series gone.
+        for name in QUEUES:
+            lights.append(_light(f"Workers on {name}", "bad", "unknown", "Redis is down: no job can be taken"))
+        lights.append(_light("Scheduler", "bad", "unknown", "Redis is down: nothing is planned or retried"))
     else:
         lights.append(_light("Redis", "ok", "ok"))
         lights.extend(_worker_lights(work))

@@ -630,3 +630,16 @@ def test_a_reply_outside_a_check_in_counts_by_the_day_it_came_and_a_late_answer_
     moods = {k: (d["crisis"], d["low"], d["ok"]) for k, d in days.items() if d["crisis"] + d["low"] + d["ok"]}
     assert moods == {(today - timedelta(days=1)).strftime("%Y-%m-%d"): (0, 0, 1),
                      (today - timedelta(days=2)).strftime("%Y-%m-%d"): (0, 1, 0)}
+
+
+def test_with_redis_down_the_worker_and_scheduler_lights_stay_listed_and_red(db: Any, settings: Any) -> None:
+    """/metrics rules on village_health_ok{check="Workers on urgent"} must fire during an outage,
+    not find the series gone."""
+    from datetime import datetime, timezone
+
+    from service.status import health
+
+    with db() as s:
+        lights = {l["name"]: l["level"] for l in health(settings, s, None, "connection refused", datetime.now(timezone.utc))}
+    assert {k: lights.get(k) for k in ("Redis", "Workers on urgent", "Workers on default", "Scheduler")} == {
+        "Redis": "bad", "Workers on urgent": "bad", "Workers on default": "bad", "Scheduler": "bad"}
