@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from service import create_app  # noqa: E402
-from service.auth import login_required  # noqa: E402
+from service.auth import login_required, session_fields  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
 from service.redis_server import start_redis  # noqa: E402
@@ -168,8 +168,8 @@ def measure(url: str, redis_url: str) -> tuple[float, float]:
     app.add_url_rule("/bench-trivial", "bench_trivial",
                      login_required(lambda: render_template_string("{% extends 'base.html' %}")))
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["operator_id"] = operator_id
+    with client.session_transaction() as session:  # what a real login stores (service.auth)
+        session.update(session_fields(operator_id, 0, datetime.now(timezone.utc)))
     timed(client, "/status")
     timed(client, "/bench-trivial")  # warm both
     page = statistics.median(timed(client, "/status") for _ in range(ROUNDS))

@@ -178,32 +178,28 @@ def operators_list() -> None:
 @click.argument("email")
 def operators_disable(email: str) -> None:
     """Refuse her logins and end her sessions now (enable undoes it)."""
-    with session_scope(_settings().database_url) as db:
-        try:
-            operator = find_operator(db, email)
-        except OperatorError as exc:
-            raise click.ClickException(str(exc)) from None
-        if not set_disabled(db, operator, True, _now()):
-            click.echo(f"operator {operator.email} is already disabled")
-            return
-        audit.record(db, "operator_disabled", actor="cli", detail=operator.email)
-        click.echo(f"operator {operator.email} disabled; her sessions have ended")
+    _set_disabled(email, True)
 
 
 @operators_cli.command("enable")
 @click.argument("email")
 def operators_enable(email: str) -> None:
     """Let a disabled operator log in again."""
+    _set_disabled(email, False)
+
+
+def _set_disabled(email: str, disabled: bool) -> None:
     with session_scope(_settings().database_url) as db:
         try:
             operator = find_operator(db, email)
         except OperatorError as exc:
             raise click.ClickException(str(exc)) from None
-        if not set_disabled(db, operator, False, _now()):
-            click.echo(f"operator {operator.email} is not disabled")
+        if not set_disabled(db, operator, disabled, _now()):
+            click.echo(f"operator {operator.email} is {'already disabled' if disabled else 'not disabled'}")
             return
-        audit.record(db, "operator_enabled", actor="cli", detail=operator.email)
-        click.echo(f"operator {operator.email} enabled; she can log in again")
+        audit.record(db, "operator_disabled" if disabled else "operator_enabled", actor="cli", detail=operator.email)
+        click.echo(f"operator {operator.email} disabled; her sessions have ended" if disabled
+                   else f"operator {operator.email} enabled; she can log in again")
 
 
 @operators_cli.command("reset-password")
