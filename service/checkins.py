@@ -220,7 +220,7 @@ def send_now(session: Session, settings: Settings, phone: str, *, force: bool, n
     if member.status == "pending":
         raise SendRefused(f"{member.name} has not replied YES yet")
     if member.status == "paused" and not force:
-        raise SendRefused(f"{member.name} is paused; use --force to send anyway")
+        raise SendRefused(f"{member.name} is paused: resume her first (or, from the CLI, send-now --force)")
     checkin = _write(session, settings, member, now.replace(microsecond=0), manual=True)
     if checkin is None:
         raise SendRefused("a check-in was just sent; try again in a second")

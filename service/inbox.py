@@ -16,7 +16,7 @@ from service.config import Settings
 from service.conversation import AFTER_CRISIS, CORRECTION_WINDOW, FOLLOW_ON, BuddyRole, Inbound, MemberState, decide, is_correction
 from service.member_commands import DELETE_CONFIRM_WINDOW
 from service.models import Buddy, CheckIn, Member, Message, Signup
-from service.phones import mask, region, split_address, time_zones
+from service.phones import region, split_address, time_zones
 from service.texts import day_turn, render
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     for text in texts:
         replies.record(session, message, text, decision.intent)
     outbox.commit(session, connection)
-    log.info("inbound %s from %s: %s", message.id, mask(phone), decision.intent)
+    log.info("inbound %s: %s", message.id, decision.intent)  # no number, even masked, beside what she said
     return Outcome(replies=texts, intent=decision.intent)
 
 

@@ -56,12 +56,17 @@ def escalate(db: Session, settings: Settings, now: datetime) -> int:
         claimed = db.execute(update(Alert).where(Alert.id == first.id, Alert.escalated_at.is_(None))
                              .values(escalated_at=now)).rowcount
         if claimed == 1:
-            _text_operator(db, settings, first, now)
+            # Her second unacknowledged crisis minutes after the first: the operator already has
+            # a text about her, word for word the same; the safety queue shows both.
+            recent = db.scalar(select(Alert.id).where(
+                Alert.member_id == first.member_id, Alert.recipient == "operator", Alert.level == "crisis",
+                Alert.created_at >= now - timedelta(minutes=settings.crisis_escalation_minutes)).limit(1))
+            _text_operator(db, settings, first, now, text=recent is None)
             done += 1
     return done
 
 
-def _text_operator(db: Session, settings: Settings, alert: Alert, now: datetime) -> None:
+def _text_operator(db: Session, settings: Settings, alert: Alert, now: datetime, *, text: bool = True) -> None:
     phone = operator_phone(settings)
     operator = Alert(member_id=alert.member_id, checkin_id=alert.checkin_id, message_id=alert.message_id, level="crisis",
                      recipient="operator", state="pending" if phone else "unrouted", created_at=now)
@@ -73,6 +78,11 @@ def _text_operator(db: Session, settings: Settings, alert: Alert, now: datetime)
         return
     member = db.get(Member, alert.member_id)
     if member is None:  # erased meanwhile: nobody left to reach
+        return
+    if not text:
+        operator.state = "sent"  # covered by the text about her minutes ago: her OK acknowledges this too
+        audit.record(db, "alert_escalated", member_id=alert.member_id, actor="escalation",
+                     detail=f"crisis alert {alert.id}: the operator was texted about her minutes before")
         return
     outbox.add(db, to=phone, sender=settings.sender, body=operator_text("alert_crisis_unacknowledged", member),
                kind="alert", urgent=True, member_id=alert.member_id, alert_id=operator.id)

@@ -334,6 +334,22 @@ def test_escalation_happens_once_and_the_operator_gets_one_text(app: Any, db: An
     assert len(events(db, "alert_escalated")) == 1
 
 
+def test_two_unacknowledged_crises_of_one_mom_minutes_apart_text_the_operator_once(
+        app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    """Her crisis reply and her next one, neither acknowledged: two word-for-word texts within a second
+    told the operator nothing new (an operator reviewer's find); the safety queue shows both."""
+    member_id = crisis(db)
+    with db() as s:
+        buddy_id = s.scalars(select(Buddy.id)).one()
+        s.add(Alert(member_id=member_id, buddy_id=buddy_id, message_id=999, level="crisis", state="sent",
+                    created_at=datetime.now(timezone.utc) + timedelta(minutes=2)))
+    assert escalate_unacknowledged(datetime.now(timezone.utc) + timedelta(minutes=18)) == 2
+    run_jobs()
+    assert len(texts_to(sim, OPERATOR.phone)) == 1
+    with db() as s:  # both episodes show as escalated to the operator
+        assert len(s.scalars(select(Alert.id).where(Alert.recipient == "operator")).all()) == 2
+
+
 def test_a_crisis_outside_a_check_in_with_two_buddies_is_one_episode_and_one_operator_text(
         app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
     from service.figures import safety
