@@ -171,7 +171,7 @@ def _days(db: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
         if acked is not None:
             r["acknowledged"] += 1
             r["ack_seconds"].append((acked - created).total_seconds())
-    for column, key, where in ((Event.created_at, "opt_outs", Event.kind == "member_opt_out"),
+    for column, key, where in ((Event.created_at, "opt_outs", Event.kind.in_(("member_opt_out", "buddy_stop"))),  # moms and buddies
                                (Member.created_at, "new_members", None)):
         day = day_of(column, db)
         query = select(day, func.count()).where(column >= start, column < end).group_by(day)

@@ -125,3 +125,16 @@ def test_twilio_refusing_our_account_turns_the_sends_light_red_at_once(cli: Any,
     run_jobs()
     shown = light()
     assert shown["level"] == "bad" and shown["reason"].startswith("20003: Twilio refused our credentials")
+
+
+def test_a_buddys_stop_counts_among_the_days_opt_outs(cli: Any, sim: Any, run_jobs: Any, db: Any, client: Any) -> None:
+    import re
+
+    from tests.integration.test_status_page import logged_in
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.send_inbound(BUDDY.phone, "STOP")
+    logged_in(client, db)
+    page = client.get("/status").get_data(as_text=True)
+    assert re.search(r'id="opt-outs-today">1<', page)
