@@ -23,12 +23,21 @@ def parse_phone(raw: str, default_region: str = "US") -> str:
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
-        raise InvalidPhone(f"{mask(text)} is not a phone number") from None
+        raise InvalidPhone(_not_a_number(text)) from None
+    if len(_DIGITS.findall(text)) < 7:
+        raise InvalidPhone(_not_a_number(text))
     if not phonenumbers.is_valid_number(number):
         # Masked, since the reason may be logged or shown on a shared screen: so it says what is
         # wrong, for the person who typed it to see without the number.
         raise InvalidPhone(f"{mask(text)} is not a valid phone number: {_why_invalid(number)}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _not_a_number(text: str) -> str:
+    """Text with under seven digits is no one's number: shown as typed, so the typist sees the slip."""
+    if len(_DIGITS.findall(text)) < 7:
+        return f"{text[:24]!r} is not a phone number (it has {len(_DIGITS.findall(text))} digits)"
+    return f"{mask(text)} is not a phone number"
 
 
 def _why_invalid(number: phonenumbers.PhoneNumber) -> str:

@@ -40,3 +40,11 @@ def test_a_refused_number_says_what_is_wrong_without_showing_it(typed: str, says
     with pytest.raises(InvalidPhone) as refused:
         parse_phone(typed)
     assert says in str(refused.value) and typed not in str(refused.value)
+
+
+@pytest.mark.parametrize("typed", ["", "n/a", "call me"])
+def test_text_that_is_no_ones_number_is_shown_as_typed(typed: str) -> None:
+    """An import row reading 'line 4:  is not a phone number' hid the slip entirely."""
+    with pytest.raises(InvalidPhone) as refused:
+        parse_phone(typed)
+    assert str(refused.value).startswith(repr(typed)) and "0 digits" in str(refused.value)
