@@ -26,7 +26,7 @@ from service.auth import login_or_token_required, login_required
 from service.config import ROOT, Settings
 from service.db import get_session
 from service.members import is_do_not_text
-from service.models import Message
+from service.models import Member, Message
 from service.phones import mask
 from service.queues import QUEUES, redis_from_url
 from service.status_actions import bp as actions_bp
@@ -112,6 +112,9 @@ def health(settings: Settings, db: Session, work: dict[str, Any] | None, redis_e
                                  str(load.get("advice", ""))[:200]))
     lights.append(_operator_light(settings, db))
     lights.append(_sends_light(db, now))
+    whatsapp = _whatsapp_light(settings, db)
+    if whatsapp is not None:
+        lights.append(whatsapp)
     if settings.use_simulator:
         lights.append(_light("Texts via", "warn", "simulator", "no real texts leave this server"))
     else:
@@ -157,6 +160,24 @@ def _sends_light(db: Session, now: datetime) -> dict[str, str]:
     if tried and tried > (accepted + tried) * 0.2:
         return _light(name, "warn", f"{accepted} accepted, {tried} failing", f"mostly {worst}: {figures.meaning(worst)}")
     return _light(name, "ok", f"{accepted} accepted" + (f", {tried} failing" if tried else ""))
+
+
+def _whatsapp_light(settings: Settings, db: Session) -> dict[str, str] | None:
+    """WhatsApp members need an approved template for every text sent more than 24 hours after her
+    last message (63016): the welcome, most check-ins. Shown only when such members exist."""
+    try:
+        count = db.scalar(select(func.count()).select_from(Member).where(
+            Member.channel == "whatsapp", Member.status.in_(("pending", "active", "paused")))) or 0
+    except SQLAlchemyError:
+        return None
+    if not count:
+        return None
+    missing = [kind for kind in ("welcome", "checkin") if not settings.whatsapp_template_for(kind)]
+    if missing:
+        return _light("WhatsApp templates", "bad", f"{count} WhatsApp member(s)",
+                      f"no template for {', '.join(missing)}: texts outside her 24-hour window fail (63016); "
+                      "set TWILIO_WHATSAPP_TEMPLATES")
+    return _light("WhatsApp templates", "ok", f"{count} WhatsApp member(s)")
 
 
 def _operator_light(settings: Settings, db: Session) -> dict[str, str]:

@@ -643,3 +643,27 @@ def test_with_redis_down_the_worker_and_scheduler_lights_stay_listed_and_red(db:
         lights = {l["name"]: l["level"] for l in health(settings, s, None, "connection refused", datetime.now(timezone.utc))}
     assert {k: lights.get(k) for k in ("Redis", "Workers on urgent", "Workers on default", "Scheduler")} == {
         "Redis": "bad", "Workers on urgent": "bad", "Workers on default": "bad", "Scheduler": "bad"}
+
+
+def test_whatsapp_members_without_a_template_turn_a_light_red(db: Any, settings: Any) -> None:
+    """Enrolled on WhatsApp with no approved template: her welcome and most check-ins fail with 63016,
+    and nothing on the page said why."""
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from service.models import Member
+    from service.status import health
+
+    def light(s: Any, current: Any) -> dict[str, str] | None:
+        return next((l for l in health(current, s, None, "", datetime.now(timezone.utc))
+                     if l["name"] == "WhatsApp templates"), None)
+
+    with db() as s:
+        assert light(s, settings) is None  # no WhatsApp member: nothing to say
+        s.add(Member(name="Fran", phone="+12025550190", timezone="UTC", checkin_time="09:00", status="active",
+                     channel="whatsapp"))
+        s.flush()
+        shown = light(s, settings)
+        assert shown is not None and shown["level"] == "bad" and "63016" in shown["reason"]
+        configured = replace(settings, twilio_whatsapp_templates="welcome=HX1,checkin=HX2")
+        assert light(s, configured)["level"] == "ok"  # type: ignore[index]
