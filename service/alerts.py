@@ -142,11 +142,27 @@ def same_episode(alert: Alert) -> Any:
     return Alert.id == alert.id
 
 
-def acknowledge(session: Session, buddy_ids: tuple[int, ...], now: datetime) -> int:
-    result = session.execute(
-        update(Alert).where(Alert.buddy_id.in_(buddy_ids), _ackable(now))
-        .values(state="acknowledged", acknowledged_at=now))
-    return result.rowcount or 0
+def acknowledge(session: Session, settings: Settings, buddy_ids: tuple[int, ...], now: datetime) -> int:
+    """Her buddy's OK. When a crisis of the same reply was already passed to the on-duty operator,
+    the operator is told a buddy has answered, so two people do not work blind of each other."""
+    acked = session.scalars(select(Alert).where(Alert.buddy_id.in_(buddy_ids), _ackable(now))
+                            .with_for_update()).all()
+    phone = operator_phone(settings)
+    told: set[int] = set()
+    for alert in acked:
+        alert.state, alert.acknowledged_at = "acknowledged", now
+        if alert.level != "crisis" or phone is None or alert.member_id in told:
+            continue
+        escalated = alert.escalated_at is not None or session.scalar(select(Alert.id).where(
+            same_episode(alert), Alert.recipient == "operator", Alert.state.not_in(("unrouted", "failed"))).limit(1))
+        member = session.get(Member, alert.member_id) if escalated else None
+        buddy = session.get(Buddy, alert.buddy_id) if escalated and alert.buddy_id else None
+        if member is not None and buddy is not None:
+            outbox.add(session, to=phone, sender=settings.sender, kind="alert", urgent=True, member_id=member.id,
+                       body=render("operator_buddy_answered", buddy=buddy.name, member=member.name,
+                                   member_id=member.id))
+            told.add(member.id)
+    return len(acked)
 
 
 def acknowledge_operator(session: Session, now: datetime) -> int:

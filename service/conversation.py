@@ -213,7 +213,8 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
     says_yes = word in YES_WORDS or (not own_words_waiting and _says_yes(word))
     if says_yes and invited:
         names = " and ".join(b.member_name for b in invited)
-        return Decision("buddy_accept", reply="buddy_accepted", reply_vars={"member": names},
+        return Decision("buddy_accept", reply="buddy_accepted" if len(invited) == 1 else "buddy_accepted_many",
+                        reply_vars={"member": names},
                         buddy_ids=tuple(b.id for b in invited))
     if word in NO_WORDS and invited:
         return Decision("buddy_decline", reply="buddy_declined", buddy_ids=tuple(b.id for b in invited))
@@ -287,6 +288,7 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
         # Hours after "I want to die", "thank you 💛" or "i mean it" must not get "So glad to hear it",
         # nor a follow-up question: the crisis line again, warmly. Her buddies were alerted with the
         # crisis (and it escalates on its own); a new crisis in her words alerts them again, above.
+        # Not "glad you're better" either: a sudden calm soon after can be a decision made, not relief.
         return Decision("mood", reply="reply_after_crisis", reply_vars=name, mood=mood)
     if member.answered_level is not None and is_correction(inbound.text):
         # "*4", "meant four": the rating alone, read without the words that put it right

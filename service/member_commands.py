@@ -45,13 +45,13 @@ def _pause(session: Session, settings: Settings, member: Member, command: Comman
         local_day = (now.astimezone(zone) + timedelta(days=days)).date()
         until = datetime.combine(local_day, datetime.min.time(), zone).astimezone(timezone.utc)
         # The day they come back, which is what she needs to know ("PAUSE TOMORROW": "until Friday").
-        phrase = f"until {local_day.strftime('%A')}" if days < 7 else f"for {days} days"
+        phrase = f"until {local_day.strftime('%A')}, when they start again" if days < 7 else f"for {days} days"
     elif command.args.get("until_weekday") is not None:
         today = now.astimezone(zone).date()
         ahead = (int(command.args["until_weekday"]) - today.weekday() - 1) % 7 + 1
         day = today + timedelta(days=ahead)
         until = datetime.combine(day, datetime.min.time(), zone).astimezone(timezone.utc)
-        phrase = f"until {day.strftime('%A')}"
+        phrase = f"until {day.strftime('%A')}, when they start again"
     pause(session, member, until, actor="member")
     return render("paused", name=member.name, until=phrase)
 

@@ -135,7 +135,7 @@ def _buddy_consent(c: Context) -> str:
 
 
 def _buddy_ack(c: Context) -> str:
-    alerts.acknowledge(c.session, c.decision.buddy_ids, c.now)
+    alerts.acknowledge(c.session, c.settings, c.decision.buddy_ids, c.now)
     for buddy in c.roles:
         if buddy.id in c.decision.buddy_ids:
             c.event("alert_acknowledged", member_id=buddy.member_id, buddy_id=buddy.id)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from service.models import Alert, Buddy, CheckIn, DoNotText, Event, Member, Message
 from service.phones import phone_hash
+from service.texts import render
 from tests.conftest import BUDDY, MOM, OPERATOR, STRANGER, texts_to
 from tests.integration.test_status_page import logged_in, seed
 from workers.escalation import escalate_unacknowledged
@@ -332,6 +333,26 @@ def test_escalation_happens_once_and_the_operator_gets_one_text(app: Any, db: An
         f"URGENT Village: no buddy has acknowledged a crisis alert for Amanda (#{member_id}, +1 202-555-0143). "
         "Please call or text her now."]
     assert len(events(db, "alert_escalated")) == 1
+
+
+def test_a_buddy_answering_after_the_operator_was_texted_tells_the_operator(
+        app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    """Otherwise the operator calls a mom her buddy is already with, neither knowing of the other."""
+    member_id = crisis(db)
+    assert escalate_unacknowledged(datetime.now(timezone.utc) + timedelta(minutes=16)) == 1
+    run_jobs()
+    sim.send_inbound(BUDDY.phone, "ok, calling her now")
+    run_jobs()
+    assert texts_to(sim, OPERATOR.phone)[-1] == render("operator_buddy_answered", buddy="Sarah", member="Amanda",
+                                                       member_id=member_id)
+    assert len(texts_to(sim, OPERATOR.phone)) == 2
+
+
+def test_a_buddy_answering_before_any_escalation_texts_no_operator(app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    crisis(db)
+    sim.send_inbound(BUDDY.phone, "ok")
+    run_jobs()
+    assert texts_to(sim, OPERATOR.phone) == []
 
 
 def test_two_unacknowledged_crises_of_one_mom_minutes_apart_text_the_operator_once(

@@ -368,7 +368,8 @@ def test_pause_3_ends_on_the_day_she_was_told_and_sends_nothing_late(app: Any, s
                        body="PAUSE 3")
         s.add(text)
         s.flush()
-        assert "until Saturday" in apply_command(s, settings, member, Command("pause", {"days": 3}), text, wednesday)
+        assert "until Saturday, when they start again" in apply_command(s, settings, member, Command("pause", {"days": 3}),
+                                                                          text, wednesday)
     for days, hour in ((0, 23.6), (1, 23.6), (2, 23.6), (3, 0.1)):  # Wed, Thu, Fri evenings, Sat just after midnight
         at = datetime(2026, 12, 2 + days, tzinfo=NY) + timedelta(hours=hour)
         assert plan(db, settings, at.astimezone(UTC)) == 0, at

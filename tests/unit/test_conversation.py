@@ -293,3 +293,9 @@ def test_more_of_her_story_is_heard_once_but_a_question_is_not_taken_for_story()
     assert decide(Inbound("the baby slept at last", member=story)).reply == "reply_more"
     assert decide(Inbound("and we had pizza", member=replace(story, told_more=True))).reply is None
     assert decide(Inbound("when do you text me next?", member=story)).intent == "mood"
+
+
+def test_one_yes_to_two_moms_invitations_is_worded_for_two() -> None:
+    beth, carla = BuddyRole(7, "Sarah", "Beth", "invited"), BuddyRole(8, "Sarah", "Carla", "invited")
+    decision = decide(Inbound("YES", buddy_roles=(beth, carla)))
+    assert (decision.reply, decision.reply_vars) == ("buddy_accepted_many", {"member": "Beth and Carla"})
