@@ -58,6 +58,9 @@ def members_add(name: str, phone: str, at: str, zone: str, buddy_name: str | Non
             raise click.ClickException(str(exc)) from None
         outbox.commit(db, redis_from_url(settings.redis_url))
         click.echo(f"enrolled member {member.id} ({mask(member.phone)}); welcome sent, waiting for her YES")
+        if member.channel == "whatsapp" and not settings.whatsapp_template_for("welcome"):
+            click.echo("warning: no WhatsApp template is set (TWILIO_WHATSAPP_TEMPLATES): her welcome fails (63016) "
+                       "unless she has messaged this number in the last 24 hours", err=True)
 
 
 @members_cli.command("edit")

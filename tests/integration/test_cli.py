@@ -33,6 +33,12 @@ def test_it_enrols_a_mom_and_her_buddy_in_e164(cli: Any, db: Any) -> None:
     assert counts(db) == (1, 1, 2)  # the welcome and the invitation, as outbox rows
 
 
+def test_enrolling_on_whatsapp_without_a_template_warns_that_the_welcome_will_fail(cli: Any) -> None:
+    result = add(cli, **{"--channel": "whatsapp"})
+    assert result.exit_code == 0 and "no WhatsApp template is set" in result.output
+    assert "template" not in add(cli, **{"--phone": "+12025550190", "--buddy-phone": "+12025550191"}).output
+
+
 @pytest.mark.parametrize("changes, reason", [
     ({"--phone": "+1202555"}, "not a valid phone number"),
     ({"--phone": "hello"}, "not a phone number"),
