@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from service import audit, outbox
@@ -142,7 +143,7 @@ def same_episode(alert: Alert) -> Any:
     return Alert.id == alert.id
 
 
-def acknowledge(session: Session, settings: Settings, buddy_ids: tuple[int, ...], now: datetime) -> int:
+def acknowledge(session: Session, settings: Settings, buddy_ids: tuple[int, ...], now: datetime) -> list[Alert]:
     """Her buddy's OK. When a crisis of the same reply was already passed to the on-duty operator,
     the operator is told a buddy has answered, so two people do not work blind of each other."""
     acked = session.scalars(select(Alert).where(Alert.buddy_id.in_(buddy_ids), _ackable(now))
@@ -162,16 +163,26 @@ def acknowledge(session: Session, settings: Settings, buddy_ids: tuple[int, ...]
                        body=render("operator_buddy_answered", buddy=buddy.name, member=member.name,
                                    member_id=member.id))
             told.add(member.id)
-    return len(acked)
+    return list(acked)
 
 
-def acknowledge_operator(session: Session, now: datetime) -> int:
-    """The on-duty operator answered OK: the alerts texted to her are acknowledged (the safety queue
-    still lists each episode until it is marked handled there)."""
-    result = session.execute(
-        update(Alert).where(Alert.recipient == "operator", Alert.state.in_(OPEN_STATES))
-        .values(state="acknowledged", acknowledged_at=now))
-    return result.rowcount or 0
+def acknowledge_operator(session: Session, now: datetime, text: str = "") -> tuple[str | None, list[str]]:
+    """The on-duty operator answered OK: the alerts about the mom she names ("on it, Erin" or "#4"),
+    else about the mom of the newest alert texted to her, are acknowledged; one OK must not close
+    another mom's crisis. Returns that mom ("Erin (#4)") and the moms whose alerts stay open."""
+    rows = session.execute(select(Alert, Member.name).join(Member, Member.id == Alert.member_id)
+                           .where(Alert.recipient == "operator", Alert.state.in_(OPEN_STATES))
+                           .order_by(Alert.created_at.desc())).all()
+    if not rows:
+        return None, []
+    moms = {alert.member_id: f"{name} (#{alert.member_id})" for alert, name in reversed(rows)}
+    named = {alert.member_id for alert, name in rows
+             if re.search(rf"\b{re.escape(name)}\b|#{alert.member_id}\b", text, re.IGNORECASE)}
+    chosen = named.pop() if len(named) == 1 else rows[0][0].member_id
+    for alert, _name in rows:
+        if alert.member_id == chosen:
+            alert.state, alert.acknowledged_at = "acknowledged", now
+    return moms[chosen], [label for member_id, label in moms.items() if member_id != chosen]
 
 
 def withdraw_low(session: Session, checkin_id: int, now: datetime, *, note: str) -> tuple[list[str], list[str]]:
@@ -200,9 +211,13 @@ def withdraw_low(session: Session, checkin_id: int, now: datetime, *, note: str)
     return spared, told
 
 
-def newest_open_alert(session: Session, buddy_id: int, now: datetime) -> datetime | None:
-    """When this buddy's newest alert still waiting for her OK was raised, or None."""
-    return session.scalar(select(func.max(Alert.created_at)).where(Alert.buddy_id == buddy_id, _ackable(now)))
+def newest_open_alert(session: Session, buddy_id: int, now: datetime) -> tuple[datetime | None, bool]:
+    """When this buddy's newest alert still waiting for her OK was raised (or None), and whether a
+    crisis is among them."""
+    newest, crisis = session.execute(select(func.max(Alert.created_at), func.max(case((Alert.level == "crisis", 1),
+                                                                                      else_=0)))
+                                     .where(Alert.buddy_id == buddy_id, _ackable(now))).one()
+    return newest, bool(crisis)
 
 
 def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
@@ -222,21 +237,57 @@ def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
             # Another buddy of hers already answered this one: nobody else need be asked.
             alert.handled_at, alert.handled_by, alert.handled_note = now, "buddy", "another buddy acknowledged"
             continue
-        alert.state = "escalated"
-        member = session.get(Member, alert.member_id)
-        if member is None:
-            continue
-        tried = set(session.scalars(select(Alert.buddy_id).where(
-            Alert.member_id == member.id, Alert.level == "low", same_episode(alert))))
-        following = [b for b in accepted_buddies(member) if b.id not in tried]
-        audit.record(session, "alert_escalated", member_id=member.id, buddy_id=alert.buddy_id)
-        if following:
-            buddy = following[0]
-            body = render("alert_low", buddy=buddy.name, member=member.name)
-            _alert_buddy(session, settings, member, buddy, "low", body,
-                         session.get(CheckIn, alert.checkin_id) if alert.checkin_id else None, alert.message_id)
+        if _low_to_next_buddy(session, settings, alert) is not None:
             escalated += 1
     return escalated
+
+
+def _low_to_next_buddy(session: Session, settings: Settings, alert: Alert) -> Buddy | None:
+    """Mark a low alert escalated and alert her next accepted buddy not yet asked; that buddy, or None."""
+    alert.state = "escalated"
+    member = session.get(Member, alert.member_id)
+    if member is None:
+        return None
+    tried = set(session.scalars(select(Alert.buddy_id).where(
+        Alert.member_id == member.id, Alert.level == "low", same_episode(alert))))
+    following = [b for b in accepted_buddies(member) if b.id not in tried]
+    audit.record(session, "alert_escalated", member_id=member.id, buddy_id=alert.buddy_id)
+    if not following:
+        return None
+    buddy = following[0]
+    _alert_buddy(session, settings, member, buddy, "low", render("alert_low", buddy=buddy.name, member=member.name),
+                 session.get(CheckIn, alert.checkin_id) if alert.checkin_id else None, alert.message_id)
+    return buddy
+
+
+def pass_on(session: Session, settings: Settings, buddy_id: int, now: datetime) -> tuple[str, str | None]:
+    """Her buddy says she cannot reach out ("can't call, at work"): her newest open alert goes on at
+    once instead of waiting for its escalation. A crisis goes to the on-duty operator (or, with none
+    set, waits on the safety queue), a low one to her next buddy. Returns (level, who was asked),
+    who being None when nobody else could be."""
+    alert = session.scalars(select(Alert).where(Alert.buddy_id == buddy_id, _ackable(now))
+                            .order_by(Alert.created_at.desc()).limit(1).with_for_update()).first()
+    if alert is None:
+        return "", None
+    buddy = session.get(Buddy, buddy_id)
+    audit.record(session, "alert_declined_by_buddy", member_id=alert.member_id, buddy_id=buddy_id, actor="buddy")
+    if alert.level != "crisis":
+        following = _low_to_next_buddy(session, settings, alert)
+        return "low", following.name if following else None
+    alert.escalated_at = alert.escalated_at or now
+    member = session.get(Member, alert.member_id)
+    phone = operator_phone(settings)
+    operator = Alert(member_id=alert.member_id, checkin_id=alert.checkin_id, message_id=alert.message_id,
+                     level="crisis", recipient="operator", state="pending" if phone else "unrouted")
+    session.add(operator)
+    if phone is None or member is None:
+        log.error("crisis alert %s: the buddy cannot reach her and no OPERATOR_ALERT_PHONE is set", alert.id)
+        return "crisis", None
+    outbox.add(session, to=phone, sender=settings.sender, kind="alert", urgent=True, member_id=member.id,
+               alert=operator, body=render("alert_crisis_buddy_cannot", buddy=buddy.name if buddy else "Her buddy",
+                                           member=member.name, member_id=member.id,
+                                           phone=readable(member.phone) + (" on WhatsApp" if member.channel == "whatsapp" else "")))
+    return "crisis", "the on-duty team"
 
 
 def on_alert_failed(session: Session, settings: Settings, message: Message) -> str:

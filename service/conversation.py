@@ -97,6 +97,7 @@ class BuddyRole:
     open_alert: bool = False
     # When her newest open alert for this mom was raised: an OK answers the newest.
     alerted_at: datetime | None = None
+    crisis: bool = False  # a crisis alert for this mom is among those open
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,14 @@ _ACK_PHRASE = re.compile(r"\b(?:CALLING|CALLED|CALL(?:ING)? HER|PHONED|PHONING|T
 _CANNOT = re.compile(r"\b(?:CAN'?T|CANNOT|COULDN'?T|WON'?T|NOT|NO|UNABLE|BUSY|LATER|WHO|WHAT|WHY|STOP|NEVER|SORRY)\b|\?")
 
 
+# A buddy who cannot reach out, or tried and could not get through.
+_CANT_REACH = re.compile(
+    r"\b(?:CAN'?T|CANNOT|COULDN'?T|UNABLE TO|NOT ABLE TO|WON'?T BE ABLE TO)\b[^.!?]{0,25}"
+    r"\b(?:CALL|TEXT|REACH|GET TO|GET THROUGH|GO|TALK|MAKE IT|HELP|DO IT|RIGHT NOW|TODAY|TONIGHT)\b"
+    r"|\bWON'?T BE ABLE\b|\bAT WORK\b|\bTOO BUSY\b|\bI'?M BUSY\b|\bNOT AVAILABLE\b|\bOUT OF (?:TOWN|THE COUNTRY)\b"
+    r"|\bNO ANSWER\b|\bDIDN'?T (?:ANSWER|PICK UP)\b|\bNOT (?:ANSWERING|PICKING UP)\b|\bVOICE ?MAIL\b")
+
+
 def _says_yes(word: str) -> bool:
     return word in YES_WORDS or (bool(_YES_START.match(word)) and not _CANNOT.search(word))
 
@@ -230,12 +239,19 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
         newest = named[0] if len(named) == 1 else alerted[0]
         others = [b for b in alerted if b is not newest]
         if others:
-            return Decision("buddy_ack", reply="buddy_ack_thanks_more",
+            urgent = any(b.crisis for b in others)  # the other mom's alert is a crisis: say so
+            return Decision("buddy_ack", reply="buddy_ack_thanks_more_urgent" if urgent else "buddy_ack_thanks_more",
                             reply_vars={"member": newest.member_name,
                                         "others": " and ".join(b.member_name for b in others)},
                             buddy_ids=(newest.id,))
         return Decision("buddy_ack", reply="buddy_ack_thanks", reply_vars={"member": newest.member_name},
                         buddy_ids=(newest.id,))
+    if alerted and not own_words_waiting and _CANT_REACH.search(word):
+        # "ok but I can't call, I'm at work", "called twice, no answer": the alert goes on now, to
+        # someone who can, instead of waiting out its escalation while the buddy thinks she answered.
+        named = [b for b in alerted if re.search(rf"\b{re.escape(b.member_name.upper())}\b", word)]
+        role = named[0] if len(named) == 1 else alerted[0]
+        return Decision("buddy_cannot", buddy_ids=(role.id,), reply_vars={"member": role.member_name})
     return None
 
 

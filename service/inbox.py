@@ -61,9 +61,12 @@ def process(session: Session, settings: Settings, connection: Redis | None, mess
     member = session.execute(_MEMBER_BY_PHONE, {"phone": phone}).unique().scalar_one_or_none()
     roles = list(session.scalars(_BUDDIES_BY_PHONE, {"phone": phone}))
     checkin = open_checkin(session, member.id, now) if member else None
-    # "sorry, I meant 4": only a text that reads as a correction pays for this query.
+    # "sorry, I meant 4": only a text that reads as a correction pays for this query. It puts right the
+    # answer she just gave, even when an older check-in (last night's, unanswered) is still open.
     answered = answered_since(session, member.id, now - CORRECTION_WINDOW) \
-        if member is not None and checkin is None and is_correction(button or message.body or "") else None
+        if member is not None and is_correction(button or message.body or "") else None
+    if answered is not None and checkin is not None and answered.answered_at < checkin.due_at:
+        answered = None  # a check-in came after her answer: this is its answer
     pending_signup = session.get(Signup, phone) if member is None else None
     if pending_signup is not None and now - pending_signup.updated_at > SIGNUP_EXPIRES:
         # A text days after she stopped answering is not the answer to an old question.
@@ -142,6 +145,6 @@ def _told_more(session: Session, member: Member, now: datetime) -> bool:
 
 
 def _role(session: Session, buddy: Buddy, now: datetime) -> BuddyRole:
-    alerted_at = alerts.newest_open_alert(session, buddy.id, now)
+    alerted_at, crisis = alerts.newest_open_alert(session, buddy.id, now)
     return BuddyRole(id=buddy.id, name=buddy.name, member_name=buddy.member.name, consent=buddy.consent,
-                     open_alert=alerted_at is not None, alerted_at=alerted_at)
+                     open_alert=alerted_at is not None, alerted_at=alerted_at, crisis=crisis)

@@ -153,8 +153,10 @@ def _share(session: Session, settings: Settings, member: Member, command: Comman
 def _nudge_buddy(session: Session, settings: Settings, member: Member, command: Command, now: datetime) -> str:
     member.nudge_buddy = bool(command.args["on"])
     buddy = next((b.name for b in member.buddies if b.consent == "accepted"), None)
+    if member.nudge_buddy and buddy is None:  # no promise of someone who is not there
+        return render("nudge_buddy_on_none")
     if member.nudge_buddy:
-        return render("nudge_buddy_on", buddy=buddy or "your buddy")
+        return render("nudge_buddy_on", buddy=buddy)
     return render("nudge_buddy_off")
 
 

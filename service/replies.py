@@ -14,7 +14,7 @@ from service.config import Settings
 from service.conversation import Decision
 from service.crisis import crisis_line
 from service.members import add_do_not_text, erase, checkin_time_phrase, sender_for
-from service.models import Buddy, CheckIn, DoNotText, Member, Message, Signup
+from service.models import Alert, Buddy, CheckIn, DoNotText, Member, Message, Signup
 from service.phones import address, phone_hash, region, split_address
 from service.schedule import format_time, parse_quiet
 from service.texts import render
@@ -54,6 +54,9 @@ def record(session: Session, inbound: Message, text: str, intent: str) -> None:
     session.add(Message(direction="out", status="sent", kind="stranger" if intent == "stranger" else "reply",
                         to_addr=inbound.from_addr, from_addr=inbound.to_addr, body=text,
                         member_id=inbound.member_id, checkin_id=inbound.checkin_id, attempts=1))
+
+
+LATE_ACK_NOTICE = timedelta(hours=6)  # an OK this long after the alert names the day it answers
 
 
 def _text_member(c: Context, member: Member, kind: str, body: str) -> None:
@@ -135,14 +138,45 @@ def _buddy_consent(c: Context) -> str:
 
 
 def _buddy_ack(c: Context) -> str:
-    alerts.acknowledge(c.session, c.settings, c.decision.buddy_ids, c.now)
+    acked = alerts.acknowledge(c.session, c.settings, c.decision.buddy_ids, c.now)
     for buddy in c.roles:
         if buddy.id in c.decision.buddy_ids:
             c.event("alert_acknowledged", member_id=buddy.member_id, buddy_id=buddy.id)
+            hers = [a for a in acked if a.buddy_id == buddy.id]
+            if hers and all(a.handled_by == "member" for a in hers):
+                continue  # she put her answer right since ("I meant 4"): "Sarah is reaching out" would confuse
             if c.settings.ack_notify_member and buddy.member.status in ("active", "paused"):
-                _text_member(c, buddy.member, "system", render("ack_member", buddy=buddy.name))
+                _text_member(c, buddy.member, "system", _ack_notice(c, buddy, hers))
     d = c.decision
     return render(d.reply, **d.reply_vars)  # type: ignore[arg-type]
+
+
+def _ack_notice(c: Context, buddy: Buddy, acked: list[Alert]) -> str:
+    """'Sarah knows and is reaching out to you', naming the day when the alert is hours old."""
+    raised = max((a.created_at for a in acked), default=c.now)
+    if c.now - raised < LATE_ACK_NOTICE:
+        return render("ack_member", buddy=buddy.name)
+    try:
+        zone = ZoneInfo(buddy.member.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = ZoneInfo("UTC")
+    then, today = raised.astimezone(zone).date(), c.now.astimezone(zone).date()
+    when = "from earlier today" if then == today else "from yesterday" if (today - then).days == 1 else f"from {then:%A}"
+    return render("ack_member_late", buddy=buddy.name, when=when)
+
+
+def _buddy_cannot(c: Context) -> str:
+    """Her buddy cannot reach her: the alert goes on now (alerts.pass_on); the buddy is told to whom."""
+    buddy_id = c.decision.buddy_ids[0]
+    buddy = next(b for b in c.roles if b.id == buddy_id)
+    level, asked = alerts.pass_on(c.session, c.settings, buddy_id, c.now)
+    names = {"buddy": buddy.name, "member": buddy.member.name}
+    if level == "crisis":
+        emergency = crisis_line(region(buddy.member.phone), c.settings.crisis_lines).emergency
+        return render("buddy_cannot_crisis" if asked else "buddy_cannot_crisis_nobody", emergency=emergency, **names)
+    if asked:
+        return render("buddy_cannot_low", next=asked, **names)
+    return render("buddy_cannot_low_nobody", **names)
 
 
 def _member_consent(c: Context) -> str:
@@ -260,14 +294,19 @@ def _answer(c: Context) -> None:
 
 
 def _operator_ack(c: Context) -> str:
-    acknowledged = alerts.acknowledge_operator(c.session, c.now)
-    audit.record(c.session, "operator_ack", message_id=c.message.id, actor="operator", detail=f"{acknowledged} alert(s)")
-    return render("operator_ack")
+    mom, still_open = alerts.acknowledge_operator(c.session, c.now, c.message.body or "")
+    audit.record(c.session, "operator_ack", message_id=c.message.id, actor="operator", detail=mom or "nothing open")
+    if mom is None:
+        return render("operator_ack_none")
+    if still_open:
+        return render("operator_ack_more", member=mom, others=" and ".join(still_open))
+    return render("operator_ack", member=mom)
 
 
 _HANDLERS: dict[str, Callable[[Context], str | None]] = {
     "crisis": _crisis, "opt_out": _opt_out, "opt_in": _opt_in, "help": _help,
     "buddy_accept": _buddy_consent, "buddy_decline": _buddy_consent, "buddy_ack": _buddy_ack,
+    "buddy_cannot": _buddy_cannot,
     "member_consent": _member_consent, "member_decline": _member_decline, "followup": _followup,
     "mood": _mood, "mood_more": _mood, "command": _command, "delete_confirmed": _delete_confirmed, "signup": _signup,
     "stranger": _stranger, "operator_ack": _operator_ack,

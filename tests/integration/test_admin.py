@@ -355,6 +355,38 @@ def test_a_buddy_answering_before_any_escalation_texts_no_operator(app: Any, db:
     assert texts_to(sim, OPERATOR.phone) == []
 
 
+def test_a_buddy_who_cannot_reach_her_in_a_crisis_sends_it_to_the_operator_now(
+        app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
+    """'ok but I can't call, I'm at work' was thanked, and the crisis waited out its 15 minutes."""
+    member_id = crisis(db)
+    reply = sim.send_inbound(BUDDY.phone, "ok but I can't call right now, I'm at work")
+    assert render("buddy_cannot_crisis", buddy="Sarah", member="Amanda", emergency="911") in reply.text
+    run_jobs()
+    assert texts_to(sim, OPERATOR.phone) == [render("alert_crisis_buddy_cannot", buddy="Sarah", member="Amanda",
+                                                    member_id=member_id, phone="+1 202-555-0143")]
+    assert escalate_unacknowledged(datetime.now(timezone.utc) + timedelta(minutes=16)) == 0  # not twice
+    with db() as s:
+        assert s.scalars(select(Alert.acknowledged_at).where(Alert.recipient == "buddy")).one() is None
+
+
+def test_one_operator_ok_answers_one_mom_and_names_the_other_still_open(app: Any, db: Any, sim: Any) -> None:
+    now = datetime.now(timezone.utc)
+    with db() as s:
+        for i, name in enumerate(("Kim", "Erin")):
+            m = Member(name=name, phone=f"+1202555010{i}", timezone="UTC", checkin_time="09:00", status="active")
+            s.add(m)
+            s.flush()
+            s.add(Alert(member_id=m.id, level="crisis", recipient="operator", state="sent",
+                        created_at=now + timedelta(seconds=i)))
+        kim, erin = (f"{n} (#{i})" for n, i in s.execute(select(Member.name, Member.id).order_by(Member.id)))
+    first = sim.send_inbound(OPERATOR.phone, "on it")  # the newest: Erin
+    assert render("operator_ack_more", member=erin, others=kim) in first.text
+    second = sim.send_inbound(OPERATOR.phone, "ok, Kim")
+    assert render("operator_ack", member=kim) in second.text
+    with db() as s:
+        assert set(s.scalars(select(Alert.state))) == {"acknowledged"}
+
+
 def test_two_unacknowledged_crises_of_one_mom_minutes_apart_text_the_operator_once(
         app: Any, db: Any, sim: Any, run_jobs: Any) -> None:
     """Her crisis reply and her next one, neither acknowledged: two word-for-word texts within a second

@@ -217,3 +217,33 @@ def test_a_story_over_several_texts_gets_one_answer_and_a_low_turn_still_reaches
     with db() as s:  # every text is kept and scored, answered or not
         assert len(s.scalars(select(Message.mood_level).where(Message.direction == "in",
                                                               Message.mood_level.is_not(None))).all()) == 4
+
+
+def test_a_correction_puts_right_the_answer_she_just_gave_though_last_nights_check_in_is_still_open(
+        cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    with db() as s:  # last night's, delivered and never answered
+        member = s.scalars(select(Member)).one()
+        s.add(CheckIn(member_id=member.id, due_at=datetime.now(timezone.utc) - timedelta(hours=10), state="sent"))
+    cli("checkins", "send-now", "--phone", MOM.phone)
+    run_jobs()
+    sim.send_inbound(MOM.phone, "2")
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "sorry, I meant 4"))
+    assert reply == [render("correction_better_withdrawn", name="Amanda", score="4", buddy="Sarah")]  # not yet sent
+    with db() as s:
+        answers = {manual: score for manual, score in s.execute(select(CheckIn.manual, CheckIn.mood_score))}
+    assert answers == {True: 4.0, False: None}  # today's put right; last night's still unanswered
+
+
+def test_her_buddys_ok_after_she_put_her_answer_right_does_not_tell_her_someone_is_coming(
+        cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
+    answered_low(cli, sim, run_jobs)
+    run_jobs()  # Sarah has the alert
+    sim.send_inbound(MOM.phone, "*4")
+    before = len(texts_to(sim, MOM.phone))
+    sim.send_inbound(BUDDY.phone, "ok")
+    run_jobs()
+    assert len(texts_to(sim, MOM.phone)) == before

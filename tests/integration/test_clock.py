@@ -50,4 +50,4 @@ def test_an_alert_whose_retry_is_due_is_sent_within_seconds_not_at_the_next_swee
     assert retry_alerts() == 0  # leased: its job waits
     run_jobs()
     with db() as s:
-        assert dict(s.execute(select(Message.urgent, Message.status)).tuples().all()) == {True: "delivered", False: "pending"}
+        assert {u: st for u, st in s.execute(select(Message.urgent, Message.status))} == {True: "delivered", False: "pending"}

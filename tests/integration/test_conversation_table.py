@@ -144,6 +144,7 @@ ROWS = [
     Row("active+accepted", "mom", "Nudge buddy on", "nudge_buddy_on", lambda s: member(s).nudge_buddy),
     Row("active+accepted", "mom", "NUDGE BUDDY OFF", "nudge_buddy_off", lambda s: not member(s).nudge_buddy),
     Row("active", "mom", "nudge buddy", "usage_nudge", lambda s: not member(s).nudge_buddy),
+    Row("active+declined", "mom", "NUDGE BUDDY ON", "nudge_buddy_on_none", lambda s: member(s).nudge_buddy),
     Row("active", "mom", "share off", "share_off", lambda s: not member(s).share_words),
     # delete, with its confirmation
     Row("active", "mom", "DELETE", "delete_confirm", lambda s: member(s).delete_requested_at is not None),

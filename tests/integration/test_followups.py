@@ -207,3 +207,35 @@ def test_a_resent_invitation_starts_the_48_hour_clock_again(db: Any, settings: A
     run_jobs()
     assert render("invite_unanswered", buddy="Sarah") not in [m["body"] for m in sim.messages(to=MOM.phone)]
     assert [m["body"] for m in sim.messages(to=BUDDY.phone)][-1] == render("invite_reminder", buddy="Sarah", member="Amanda")
+
+
+def test_a_buddy_who_cannot_reach_her_passes_a_low_alert_to_her_next_buddy_now(
+        db: Any, settings: Any, sim: Any, run_jobs: Any) -> None:
+    with_two_buddies(db, settings)
+    sim.send_inbound(MOM.phone, "1")
+    run_jobs()
+    reply = sim.send_inbound(BUDDY.phone, "called twice, no answer")
+    assert render("buddy_cannot_low", buddy="Sarah", next="Jo", member="Amanda") in reply.text
+    run_jobs()
+    assert [m["body"] for m in sim.messages(to=JO)][-1] == render("alert_low", buddy="Jo", member="Amanda")
+
+
+def test_an_ok_a_day_later_tells_her_it_answers_yesterdays_message(db: Any, settings: Any, sim: Any,
+                                                                  run_jobs: Any) -> None:
+    enrolled(db, settings, datetime.now(timezone.utc))
+    with db() as s:
+        s.scalars(select(Buddy)).one().consent = "accepted"
+    sim.send_inbound(MOM.phone, "1")
+    run_jobs()
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    yesterday_noon = datetime.combine(datetime.now(new_york).date() - timedelta(days=1), datetime.min.time(),
+                                      new_york) + timedelta(hours=12)
+    with db() as s:
+        for alert in s.scalars(select(Alert)):
+            alert.created_at = yesterday_noon
+    sim.send_inbound(BUDDY.phone, "ok")
+    run_jobs()
+    assert [m["body"] for m in sim.messages(to=MOM.phone)][-1] == render("ack_member_late", buddy="Sarah",
+                                                                          when="from yesterday")

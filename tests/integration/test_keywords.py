@@ -171,7 +171,7 @@ def test_the_operator_acknowledges_by_text_and_a_stopped_operator_phone_shows_re
     sim.send_inbound(MOM.phone, "i want to kill myself")
     run_jobs()
     assert len(texts_to(sim, OPERATOR.phone)) == 1
-    assert twiml_texts(sim.send_inbound(OPERATOR.phone, "OK")) == [render("operator_ack")]
+    assert twiml_texts(sim.send_inbound(OPERATOR.phone, "OK")) == [render("operator_ack", member="Amanda (#1)")]
     with db() as s:
         assert s.scalars(select(Alert.state)).one() == "acknowledged"
         assert [l["level"] for l in health(settings, s, None, "", datetime.now(timezone.utc))

@@ -111,11 +111,17 @@ def test_a_buddy_acknowledging_in_her_own_words_acknowledges(text: str) -> None:
     assert decision.intent == "buddy_ack" and decision.buddy_ids == (7,)
 
 
-@pytest.mark.parametrize("text", ["ok but I'm at work, can't call", "who is this?", "sorry I can't right now",
-                                  "ok what happened?", "I won't be able to"])
-def test_a_buddy_who_cannot_or_asks_does_not_acknowledge(text: str) -> None:
+@pytest.mark.parametrize("text", ["who is this?", "ok what happened?"])
+def test_a_buddy_who_asks_does_not_acknowledge(text: str) -> None:
     decision = decide(Inbound(text, buddy_roles=(ALERTED,)))
     assert decision.intent == "buddy_chat" and decision.reply_vars == {"member": "Amanda"}
+
+
+@pytest.mark.parametrize("text", ["ok but I'm at work, can't call", "sorry I can't right now", "I won't be able to",
+                                  "called twice, no answer", "can't reach her", "went to voicemail"])
+def test_a_buddy_who_cannot_reach_her_passes_the_alert_on_and_does_not_acknowledge(text: str) -> None:
+    decision = decide(Inbound(text, buddy_roles=(ALERTED,)))
+    assert (decision.intent, decision.buddy_ids, decision.reply_vars) == ("buddy_cannot", (7,), {"member": "Amanda"})
 
 
 def test_one_ok_answers_the_newest_alert_only_and_names_that_mom() -> None:
@@ -299,3 +305,13 @@ def test_one_yes_to_two_moms_invitations_is_worded_for_two() -> None:
     beth, carla = BuddyRole(7, "Sarah", "Beth", "invited"), BuddyRole(8, "Sarah", "Carla", "invited")
     decision = decide(Inbound("YES", buddy_roles=(beth, carla)))
     assert (decision.reply, decision.reply_vars) == ("buddy_accepted_many", {"member": "Beth and Carla"})
+
+
+def test_the_reminder_about_another_moms_open_alert_says_when_it_is_urgent() -> None:
+    from datetime import datetime
+
+    wren = BuddyRole(7, "Vic", "Wren", "accepted", open_alert=True, alerted_at=datetime(2026, 12, 1, 20, 0))
+    uma = BuddyRole(8, "Vic", "Uma", "accepted", open_alert=True, alerted_at=datetime(2026, 12, 1, 20, 7), crisis=True)
+    decision = decide(Inbound("ok calling Wren", buddy_roles=(wren, uma)))
+    assert (decision.buddy_ids, decision.reply) == ((7,), "buddy_ack_thanks_more_urgent")
+    assert decide(Inbound("ok calling Uma", buddy_roles=(wren, uma))).reply == "buddy_ack_thanks_more"
