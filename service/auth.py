@@ -98,10 +98,19 @@ def reset_password(db: Session, operator: Operator, password: str) -> None:
     end_sessions(db, operator)
 
 
+class AccountDisabled(Exception):
+    """The right password for a disabled account: say so, rather than 'try again in a few minutes'."""
+
+
 def check_login(db: Session, email: str, password: str, now: datetime) -> Operator | None:
-    """The operator, or None; repeated failures lock the account for a while."""
+    """The operator, or None; repeated failures lock the account for a while. AccountDisabled for the
+    right password of a disabled account (only then, so it tells a guesser nothing)."""
     operator = db.scalar(select(Operator).where(Operator.email == email.strip().lower()))
-    if operator is None or operator.disabled_at is not None:
+    if operator is None:
+        return None
+    if operator.disabled_at is not None:
+        if check_password_hash(operator.password_hash, password):
+            raise AccountDisabled()
         return None
     if operator.locked_until and operator.locked_until > now:
         return None
@@ -216,6 +225,7 @@ def current_actor() -> str:
 
 
 WRONG = "Wrong email or password, or too many attempts: try again in a few minutes."
+DISABLED = "This account is disabled. Ask another operator to enable it (flask --app service operators enable)."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -236,7 +246,11 @@ def login() -> Any:
             return render_template("auth/login.html", form=form, error=WRONG), 401
         db = get_session()
         now = datetime.now(timezone.utc)
-        operator = check_login(db, email, form.password.data or "", now)
+        try:
+            operator = check_login(db, email, form.password.data or "", now)
+        except AccountDisabled:
+            db.rollback()
+            return render_template("auth/login.html", form=form, error=DISABLED), 403
         db.commit()
         if operator is not None:
             session.clear()

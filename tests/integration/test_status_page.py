@@ -166,7 +166,10 @@ def test_a_disabled_operator_is_refused_at_once_and_cannot_log_in(client: Any, d
     assert login(client).status_code == 302
     assert cli("operators", "disable", EMAIL).exit_code == 0
     assert refused(client)
-    assert login(client).status_code == 401  # the right password, refused
+    disabled = login(client)  # the right password, refused, and told why (not "try again in a few minutes")
+    assert disabled.status_code == 403 and "This account is disabled" in disabled.get_data(as_text=True)
+    wrong = login(client, "wrong password!")  # a guesser learns nothing
+    assert wrong.status_code == 401 and "disabled" not in wrong.get_data(as_text=True)
     assert refused(client)
     assert cli("operators", "enable", EMAIL).exit_code == 0
     assert login(client).status_code == 302 and client.get("/status").status_code == 200
