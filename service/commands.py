@@ -54,6 +54,33 @@ def parse(text: str, region: str = "US") -> Command | None:
     return None
 
 
+# A question about the service itself ("how do I change my check-in time?", "can my sister be my
+# buddy too?"): answered with how to do it, not scored as her mood. Specific on purpose: "how do I
+# make time for myself?" is about her day.
+_ASKING = re.compile(r"\?|^\W*(?:how|can|could|is there|what do i)\b", re.IGNORECASE)
+_QUESTION_TOPICS = (
+    ("remove", re.compile(r"\b(?:remove|drop|delete|take off)\b[^?.!]{0,25}\bbudd(?:y|ies)\b", re.IGNORECASE)),
+    ("buddy", re.compile(r"\b(?:be (?:my|a) (?:second |new |other )?buddy|add (?:a |another |my )?\w* ?buddy|another buddy|"
+                         r"new buddy|(?:change|switch) (?:my )?buddy|buddy too|invite (?:a |my )?\w+ (?:as|to be))\b",
+                         re.IGNORECASE)),
+    ("zone", re.compile(r"\btime ?zone\b|\b(?:moving|moved|move) (?:to|abroad|country|states)\b", re.IGNORECASE)),
+    ("days", re.compile(r"\b(?:change|set|pick|choose|only)\b[^?.!]{0,20}\b(?:days|weekdays|weekends)\b",
+                        re.IGNORECASE)),
+    ("time", re.compile(r"\b(?:change|move|set|switch|later|earlier)\b[^?.!]{0,25}\b(?:time|check-?ins?)\b"
+                        r"|\b(?:check-?in|message|text) (?:time|earlier|later)\b"
+                        r"|\bcheck-?ins?\b[^?.!]{0,10}\b(?:later|earlier)\b", re.IGNORECASE)),
+    ("pause", re.compile(r"\b(?:pause|break from|skip|no)\b[^?.!]{0,20}\b(?:check-?ins?|texts?|messages?)\b"
+                         r"|\b(?:how (?:do|can) i|can i) pause\b", re.IGNORECASE)),
+)
+
+
+def question_topic(text: str) -> str | None:
+    """The command a question about the service asks how to use ('time', 'buddy'…), or None."""
+    if not _ASKING.search(text or ""):
+        return None
+    return next((topic for topic, pattern in _QUESTION_TOPICS if pattern.search(text)), None)
+
+
 # "STOP BUDDY", and what moms write for it: "stop buddy alerts", "start my buddy alerts".
 _BUDDY_ALERTS = re.compile(r"(?:MY\s+|THE\s+)?(?:BUDDY|BUDDIES|BUDDY'?S)(?:\s+ALERTS?|\s+TEXTS?|\s+MESSAGES?)?"
                            r"|(?:THE\s+)?ALERTS?(?:\s+TO\s+MY\s+BUDD(?:Y|IES))?")

@@ -287,6 +287,9 @@ def _member_decision(inbound: Inbound, word: str, member: MemberState, mood: Moo
     command = commands.parse(inbound.text, inbound.region)
     if command is not None and command.name != "join":
         return Decision("command", command=command, reply_vars=name)
+    topic = commands.question_topic(inbound.text) if member.status in ("active", "paused") else None
+    if topic is not None and mood.level != LOW:  # "how do I change my check-in time?": how, not a mood
+        return Decision("command", command=Command("usage", {"topic": topic}), reply_vars=name)
     if member.status == "pending":
         if _says_yes(word):  # "Yes I'd like that", "actually yes"
             return Decision("member_consent", reply="member_confirmed", reply_vars=name)

@@ -315,3 +315,20 @@ def test_the_reminder_about_another_moms_open_alert_says_when_it_is_urgent() -> 
     decision = decide(Inbound("ok calling Wren", buddy_roles=(wren, uma)))
     assert (decision.buddy_ids, decision.reply) == ((7,), "buddy_ack_thanks_more_urgent")
     assert decide(Inbound("ok calling Uma", buddy_roles=(wren, uma))).reply == "buddy_ack_thanks_more"
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("how do I change my check-in time?", "time"), ("can my sister be my buddy too?", "buddy"),
+    ("is there a way to only get texts on weekdays?", "days"), ("how do I remove Sarah as my buddy?", "remove"),
+    ("can I take a break from the texts?", "pause"),
+])
+def test_a_question_about_the_service_is_answered_with_how(text: str, topic: str) -> None:
+    decision = decide(Inbound(text, member=ACTIVE))
+    assert decision.intent == "command" and decision.command is not None
+    assert (decision.command.name, decision.command.args) == ("usage", {"topic": topic})
+
+
+@pytest.mark.parametrize("text", ["how do I make time for myself?", "can I take a break from being a mom?",
+                                  "how do I stop feeling like this?", "why do I feel so alone?"])
+def test_a_question_about_her_life_is_not_taken_for_one_about_the_service(text: str) -> None:
+    assert decide(Inbound(text, member=ACTIVE)).intent != "command"
