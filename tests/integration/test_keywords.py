@@ -129,7 +129,7 @@ def test_one_ok_from_a_buddy_of_two_moms_answers_the_newest_alert_and_keeps_the_
     sim.send_inbound(MOM.phone, "honestly rough day, 2")
     run_jobs()
     assert twiml_texts(sim.send_inbound(BUDDY.phone, "ok calling her now")) == [render(
-        "buddy_ack_thanks_more", member="Amanda", others="Beth")]
+        "buddy_ack_thanks_more_urgent", member="Amanda", others="Beth")]  # Beth's is a crisis: said so
     with db() as s:
         states = dict(s.execute(select(Member.name, Alert.state).join(Member, Member.id == Alert.member_id)).all())
     assert states == {"Amanda": "acknowledged", "Beth": "sent"}  # Beth's crisis still reaches the operator if nobody acts
