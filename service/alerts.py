@@ -126,11 +126,11 @@ def _operator_alert(session: Session, settings: Settings, member: Member, *,
     return [alert]
 
 
-def operator_text(kind: str, member: Member) -> str:
+def operator_text(kind: str, member: Member, **values: str) -> str:
     """A text to the on-duty operator about a mom: her name, number and channel, so she can be
     reached at once (the status page masks numbers; this goes to the operator's own phone)."""
     channel = " on WhatsApp" if member.channel == "whatsapp" else ""
-    return render(kind, member_id=member.id, member=member.name, phone=readable(member.phone) + channel)
+    return render(kind, member_id=member.id, member=member.name, phone=readable(member.phone) + channel, **values)
 
 
 def same_episode(alert: Alert) -> Any:
@@ -284,9 +284,8 @@ def pass_on(session: Session, settings: Settings, buddy_id: int, now: datetime) 
         log.error("crisis alert %s: the buddy cannot reach her and no OPERATOR_ALERT_PHONE is set", alert.id)
         return "crisis", None
     outbox.add(session, to=phone, sender=settings.sender, kind="alert", urgent=True, member_id=member.id,
-               alert=operator, body=render("alert_crisis_buddy_cannot", buddy=buddy.name if buddy else "Her buddy",
-                                           member=member.name, member_id=member.id,
-                                           phone=readable(member.phone) + (" on WhatsApp" if member.channel == "whatsapp" else "")))
+               alert=operator, body=operator_text("alert_crisis_buddy_cannot", member,
+                                                  buddy=buddy.name if buddy else "Her buddy"))
     return "crisis", "the on-duty team"
 
 

@@ -77,8 +77,8 @@ class MemberState:
     recent_scores: tuple[float, ...] = ()
     # A reply of hers read as a crisis in the last AFTER_CRISIS hours.
     recent_crisis: bool = False
-    # The level of the check-in she answered in the last CORRECTION_WINDOW, when no other is open and
-    # her text reads as a correction (is_correction): the answer she may be putting right.
+    # The level of the check-in she answered in the last CORRECTION_WINDOW (after any check-in still
+    # open), when her text reads as a correction (is_correction): the answer she may be putting right.
     answered_level: str | None = None
     # Days since her YES: the everyday answers take turns by it (texts.day_turn).
     day: int = 0
@@ -235,8 +235,7 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
     if acks and alerted:
         # The mom she names ("ok calling Amanda now"), else the newest alert's: one OK must not
         # close another mom's crisis, nor thank the wrong one.
-        named = [b for b in alerted if re.search(rf"\b{re.escape(b.member_name.upper())}\b", word)]
-        newest = named[0] if len(named) == 1 else alerted[0]
+        newest = _named_or_newest(alerted, word)
         others = [b for b in alerted if b is not newest]
         if others:
             urgent = any(b.crisis for b in others)  # the other mom's alert is a crisis: say so
@@ -249,10 +248,15 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
     if alerted and not own_words_waiting and _CANT_REACH.search(word):
         # "ok but I can't call, I'm at work", "called twice, no answer": the alert goes on now, to
         # someone who can, instead of waiting out its escalation while the buddy thinks she answered.
-        named = [b for b in alerted if re.search(rf"\b{re.escape(b.member_name.upper())}\b", word)]
-        role = named[0] if len(named) == 1 else alerted[0]
+        role = _named_or_newest(alerted, word)
         return Decision("buddy_cannot", buddy_ids=(role.id,), reply_vars={"member": role.member_name})
     return None
+
+
+def _named_or_newest(alerted: list[BuddyRole], word: str) -> BuddyRole:
+    """The role of the mom her buddy names ("ok calling Beth"), else of the newest alert."""
+    named = [b for b in alerted if re.search(rf"\b{re.escape(b.member_name.upper())}\b", word)]
+    return named[0] if len(named) == 1 else alerted[0]
 
 
 def _newest_first(roles: tuple[BuddyRole, ...]) -> list[BuddyRole]:
