@@ -253,8 +253,12 @@ def replay_parked(connection: Redis, settings: Settings, sid: str) -> None:
 
 def on_failure(session: Session, settings: Settings, sid: str) -> None:
     """A delivery failure reported by a callback: an alert gets another path at once."""
-    from service import alerts
+    from service import alerts, audit
 
     message = session.scalar(select(Message).where(Message.provider_sid == sid))
-    if message is not None and message.kind == "alert" and message.alert_id is not None:
+    if message is None:
+        return
+    audit.record(session, "message_failed", member_id=message.member_id, buddy_id=message.buddy_id,
+                 message_id=message.id, detail=message.error_code)
+    if message.kind == "alert" and message.alert_id is not None:
         alerts.on_alert_failed(session, settings, message)

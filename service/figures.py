@@ -266,6 +266,19 @@ def safety(db: Session, now: datetime) -> dict[str, Any]:
             "open_crisis": sum(1 for e in open_eps if e.level == "crisis")}
 
 
+# What /metrics counts as running totals (village_events_total): rates come from these, where the
+# 7-day gauges rise and fall (a retried failure leaves "failures in 7 days").
+COUNTED_EVENTS = ("message_failed", "alert_low", "alert_crisis", "alert_crisis_operator", "alert_escalated",
+                  "alert_low_unrouted", "crisis_reply", "member_opt_out", "buddy_stop", "member_enrolled")
+
+
+def event_totals(db: Session) -> dict[str, int]:
+    """Running totals of COUNTED_EVENTS (only a member's erasure takes some away: a counter reset)."""
+    counts = dict(db.execute(select(Event.kind, func.count()).where(Event.kind.in_(COUNTED_EVENTS))
+                             .group_by(Event.kind)).all())
+    return {kind: int(counts.get(kind, 0)) for kind in COUNTED_EVENTS}
+
+
 def buddies_waiting(db: Session, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
     """Invitations nobody answered, except on behalf of a mom who opted out or is deleting her data:
     nothing may be resent for her (service.members.not_inviting_for)."""

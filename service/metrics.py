@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Iterator
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
@@ -31,7 +31,7 @@ class _Figures(Collector):
     def __init__(self, f: dict[str, Any]) -> None:
         self.f = f
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         f = self.f
         members = GaugeMetricFamily("village_members", "Members by status", labels=["status"])
         for status, n in f["members"].items():
@@ -58,6 +58,12 @@ class _Figures(Collector):
         yield failed
         yield GaugeMetricFamily("village_outbox_waiting", "Outbound messages pending or sending",
                                 value=f["outbox"]["waiting"])
+        if "events" in f:
+            events = CounterMetricFamily("village_events", "Running totals of audited events: message_failed, alerts "
+                                         "raised and escalated, crisis replies, opt-outs, enrolments", labels=["kind"])
+            for kind, n in f["events"].items():
+                events.add_metric([kind], n)
+            yield events
         up = GaugeMetricFamily("village_health_ok", "1 when a health light is green", labels=["check"])
         for light in f["health"]:
             up.add_metric([light["name"]], 1 if light["level"] == "ok" else 0)

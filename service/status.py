@@ -265,7 +265,10 @@ def as_json() -> Any:
 def prometheus() -> Any:
     settings: Settings = current_app.config["SETTINGS"]
     now = datetime.now(timezone.utc)
-    body, content_type = metrics.exposition(collect(settings, get_session(), now))
+    db = get_session()
+    f = collect(settings, db, now)
+    f["events"] = figures.event_totals(db)  # counters: /metrics only, not the page
+    body, content_type = metrics.exposition(f)
     return Response(body, content_type=content_type)
 
 

@@ -263,6 +263,8 @@ def _record_failure(db: Session, message_id: int, err: TransportError, settings:
         return AS_TEMPLATE
     if err.permanent or message.attempts >= settings.send_max_attempts:
         message.status, message.error_code = "failed", err.code[:12]
+        audit.record(db, "message_failed", member_id=message.member_id, buddy_id=message.buddy_id,
+                     message_id=message.id, detail=err.code[:12])
         _act_on_code(db, message, err.code)
         log.warning("message %s to %s failed for good after %s attempts: %s", message_id,
                     mask(message.to_addr), message.attempts, err.code)

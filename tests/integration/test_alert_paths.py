@@ -138,3 +138,40 @@ def test_a_buddys_stop_counts_among_the_days_opt_outs(cli: Any, sim: Any, run_jo
     logged_in(client, db)
     page = client.get("/status").get_data(as_text=True)
     assert re.search(r'id="opt-outs-today">1<', page)
+
+
+def test_failures_are_counted_for_good_on_metrics_though_a_retry_clears_the_7_day_gauge(
+        cli: Any, sim: Any, run_jobs: Any, db: Any, client: Any) -> None:
+    """Alert on rate(village_events_total{kind="message_failed"}[1h]): the gauge fell to 0 after a retry."""
+    import re
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.integration.test_status_page import logged_in
+
+    def samples() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        text = client.get("/metrics").get_data(as_text=True)
+        return {(s.name, tuple(sorted(s.labels.items()))): s.value
+                for family in text_string_to_metric_families(text) for s in family.samples}
+
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    sim.set_faults(delivery_errors={MOM.phone: 30003})  # accepted, then undelivered
+    assert cli("checkins", "send-now", "--phone", MOM.phone).exit_code == 0
+    run_jobs()
+    logged_in(client, db)
+    before = samples()
+    assert before[("village_events_total", (("kind", "message_failed"),))] == 1
+    assert before[("village_delivery_failures_7d", (("code", "30003"),))] == 1
+    sim.set_faults()
+    with db() as s:
+        from service.models import Message
+
+        failed = s.scalars(select(Message.id).where(Message.status == "undelivered")).one()
+    page = client.get("/status").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert client.post(f"/status/messages/{failed}/retry", data={"csrf_token": token}).status_code == 303
+    run_jobs()
+    after = samples()
+    assert after[("village_events_total", (("kind", "message_failed"),))] == 1  # still counted
+    assert ("village_delivery_failures_7d", (("code", "30003"),)) not in after
