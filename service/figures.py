@@ -367,7 +367,14 @@ def members_page(db: Session, now: datetime, q: str = "", page: int = 1) -> dict
     ids = [m.id for m in members]
     answered = dict(db.execute(select(CheckIn.member_id, func.max(CheckIn.answered_at))
                                .where(CheckIn.member_id.in_(ids)).group_by(CheckIn.member_id)).all()) if ids else {}
-    rows = [{"id": m.id, "name": m.name, "phone": mask(m.phone), "status": m.status, "status_text": _status_text(m), "channel": m.channel,
+    # Twilio said her number cannot take texts (21211, 21614…): shown on her row, not only in the log.
+    invalid = dict(db.execute(select(Event.member_id, func.max(Event.detail)).where(
+        Event.member_id.in_(ids), Event.kind == "invalid_number", Event.buddy_id.is_(None),
+        Event.created_at >= now - timedelta(days=DAYS))
+        .group_by(Event.member_id)).all()) if ids else {}
+    rows = [{"id": m.id, "name": m.name, "phone": mask(m.phone), "status": m.status,
+             "status_text": _status_text(m) + (f"; her number was refused ({invalid[m.id]})" if m.id in invalid else ""),
+             "channel": m.channel,
              "time": m.checkin_time, "zone": m.timezone, "days": m.checkin_days, "schedule": schedule_text(m),
              "last_answered": ago(answered.get(m.id), now),
              "buddies": [{"id": b.id, "name": b.name, "consent": b.consent} for b in m.buddies]}

@@ -112,6 +112,14 @@ def test_a_pause_with_an_end_shows_the_day_check_ins_come_back(client: Any, db: 
     assert "Resume</button>" in html
 
 
+def test_a_member_whose_number_twilio_refused_says_so_on_her_row(client: Any, db: Any) -> None:
+    ids = seed(db)
+    operator_client(client, db)
+    with db() as s:
+        s.add(Event(kind="invalid_number", member_id=ids["amanda"], actor="system", detail="twilio 21614"))
+    assert "her number was refused (twilio 21614)" in client.get("/status").get_data(as_text=True)
+
+
 def test_editing_a_member_from_the_page_changes_her_schedule(client: Any, db: Any) -> None:
     ids = seed(db)
     operator_client(client, db)
