@@ -166,10 +166,21 @@ def acknowledge(session: Session, settings: Settings, buddy_ids: tuple[int, ...]
     return list(acked)
 
 
+_ACK_FILLER = frozenset("""ok okay k kk on it will do got calling call called her now thanks thank you ty i im i'm am
+    my way done yes yep sure the a to and reaching out contacted talked spoke with safe she shes she's is will
+    go going handling handled me""".split())
+
+
+def _names_someone(text: str) -> bool:
+    """Whether an operator's OK carries words beyond the acknowledgement itself: a name or a number."""
+    return any(word not in _ACK_FILLER for word in re.findall(r"#?[\w']+", text.lower()))
+
+
 def acknowledge_operator(session: Session, now: datetime, text: str = "") -> tuple[str | None, list[str]]:
     """The on-duty operator answered OK: the alerts about the mom she names ("on it, Erin" or "#4"),
     else about the mom of the newest alert texted to her, are acknowledged; one OK must not close
-    another mom's crisis. Returns that mom ("Erin (#4)") and the moms whose alerts stay open."""
+    another mom's crisis. Returns that mom ("Erin (#4)") and the moms whose alerts stay open; no mom
+    when the OK names someone no open alert is about (nothing is closed then)."""
     rows = session.execute(select(Alert, Member.name).join(Member, Member.id == Alert.member_id)
                            .where(Alert.recipient == "operator", Alert.state.in_(OPEN_STATES))
                            .order_by(Alert.created_at.desc())).all()
@@ -177,7 +188,9 @@ def acknowledge_operator(session: Session, now: datetime, text: str = "") -> tup
         return None, []
     moms = {alert.member_id: f"{name} (#{alert.member_id})" for alert, name in reversed(rows)}
     named = {alert.member_id for alert, name in rows
-             if re.search(rf"\b{re.escape(name)}\b|#{alert.member_id}\b", text, re.IGNORECASE)}
+             if re.search(rf"\b{re.escape(name)}\b|#?\b{alert.member_id}\b", text, re.IGNORECASE)}
+    if not named and _names_someone(text):  # "ok, Kim" with no open alert about a Kim: ask, close nothing
+        return None, list(moms.values())
     chosen = named.pop() if len(named) == 1 else rows[0][0].member_id
     for alert, _name in rows:
         if alert.member_id == chosen:
@@ -242,8 +255,10 @@ def escalate_low(session: Session, settings: Settings, now: datetime) -> int:
     return escalated
 
 
-def _low_to_next_buddy(session: Session, settings: Settings, alert: Alert) -> Buddy | None:
-    """Mark a low alert escalated and alert her next accepted buddy not yet asked; that buddy, or None."""
+def _low_to_next_buddy(session: Session, settings: Settings, alert: Alert, *,
+                       could_not: str | None = None) -> Buddy | None:
+    """Mark a low alert escalated and alert her next accepted buddy not yet asked; that buddy, or None.
+    `could_not`: the buddy who said she could not reach her, named to the next."""
     alert.state = "escalated"
     member = session.get(Member, alert.member_id)
     if member is None:
@@ -255,7 +270,9 @@ def _low_to_next_buddy(session: Session, settings: Settings, alert: Alert) -> Bu
     if not following:
         return None
     buddy = following[0]
-    _alert_buddy(session, settings, member, buddy, "low", render("alert_low", buddy=buddy.name, member=member.name),
+    body = render("alert_low_after", buddy=buddy.name, member=member.name, other=could_not) if could_not \
+        else render("alert_low", buddy=buddy.name, member=member.name)
+    _alert_buddy(session, settings, member, buddy, "low", body,
                  session.get(CheckIn, alert.checkin_id) if alert.checkin_id else None, alert.message_id)
     return buddy
 
@@ -272,7 +289,10 @@ def pass_on(session: Session, settings: Settings, buddy_id: int, now: datetime) 
     buddy = session.get(Buddy, buddy_id)
     audit.record(session, "alert_declined_by_buddy", member_id=alert.member_id, buddy_id=buddy_id, actor="buddy")
     if alert.level != "crisis":
-        following = _low_to_next_buddy(session, settings, alert)
+        following = _low_to_next_buddy(session, settings, alert, could_not=buddy.name if buddy else None)
+        if following is None:  # nobody else to ask: a person on the safety queue must see it
+            session.add(Alert(member_id=alert.member_id, checkin_id=alert.checkin_id, message_id=alert.message_id,
+                              level="low", recipient="none", state="unrouted"))
         return "low", following.name if following else None
     alert.escalated_at = alert.escalated_at or now
     member = session.get(Member, alert.member_id)

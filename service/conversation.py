@@ -176,8 +176,8 @@ def decide(inbound: Inbound) -> Decision:
         return _buddy_chat(inbound.buddy_roles)  # a buddy may JOIN as a mom herself, like anyone
     if inbound.operator:
         # The on-duty operator answering an alert: never the stranger's "not enrolled" reply.
-        if word in ACK_WORDS or word in YES_WORDS or _says_ack(word):
-            return Decision("operator_ack", reply="operator_ack")
+        if word in ACK_WORDS or word in YES_WORDS or _says_ack(word) or re.fullmatch(r"#?\d{1,9}", word):
+            return Decision("operator_ack", reply="operator_ack")  # "#4": the number its texts gave
         return Decision("operator_chat", reply="operator_chat")
     return _stranger_decision(inbound)
 
@@ -208,9 +208,17 @@ def _says_yes(word: str) -> bool:
     return word in YES_WORDS or (bool(_YES_START.match(word)) and not _CANNOT.search(word))
 
 
+# Dismay, not refusal: "can't believe this, calling her now" is calling her.
+_DISMAY = re.compile(r"\b(?:CAN'?T|CANNOT) BELIEVE(?: THIS| IT| THAT)?\b|\bOH NO\b")
+# Later, not now: "I'll call her after work". For a crisis, now is what counts.
+_LATER = re.compile(r"\b(?:LATER|AFTER (?:WORK|SCHOOL|LUNCH|DINNER|MY \w+|THE \w+|THIS \w+)|TONIGHT|TOMORROW|"
+                    r"THIS (?:EVENING|AFTERNOON|WEEKEND)|IN AN? (?:HOUR|FEW|COUPLE|BIT)|WHEN I (?:GET|CAN|AM|'?M))\b")
+
+
 def _says_ack(word: str) -> bool:
     if word in ACK_WORDS or word in YES_WORDS:
         return True
+    word = _DISMAY.sub(" ", word)
     return bool(_ACK_START.match(word) or _ACK_PHRASE.search(word)) and not _CANNOT.search(word)
 
 
@@ -227,6 +235,13 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
                         buddy_ids=tuple(b.id for b in invited))
     if word in NO_WORDS and invited:
         return Decision("buddy_decline", reply="buddy_declined", buddy_ids=tuple(b.id for b in invited))
+    if alerted and not own_words_waiting:
+        role = _named_or_newest(alerted, word)
+        if _CANT_REACH.search(_DISMAY.sub(" ", word)) or (role.crisis and _LATER.search(word)):
+            # "ok but I can't call, I'm at work", "called twice, no answer", or for a crisis "I'll call
+            # her after work": the alert goes on now, to someone who can, instead of waiting out its
+            # escalation while the buddy thinks she answered.
+            return Decision("buddy_cannot", buddy_ids=(role.id,), reply_vars={"member": role.member_name})
     acks = word in ACK_WORDS or word in YES_WORDS or (not own_words_waiting and _says_ack(word))
     if acks and alerted and own_words_waiting and word not in _CLEAR_ACKS:
         # Her own check-in is open too: a bare "ok" may be her answer, and taking it for an
@@ -245,11 +260,6 @@ def _buddy_decision(word: str, roles: tuple[BuddyRole, ...], *, own_words_waitin
                             buddy_ids=(newest.id,))
         return Decision("buddy_ack", reply="buddy_ack_thanks", reply_vars={"member": newest.member_name},
                         buddy_ids=(newest.id,))
-    if alerted and not own_words_waiting and _CANT_REACH.search(word):
-        # "ok but I can't call, I'm at work", "called twice, no answer": the alert goes on now, to
-        # someone who can, instead of waiting out its escalation while the buddy thinks she answered.
-        role = _named_or_newest(alerted, word)
-        return Decision("buddy_cannot", buddy_ids=(role.id,), reply_vars={"member": role.member_name})
     return None
 
 
@@ -268,8 +278,9 @@ def _newest_first(roles: tuple[BuddyRole, ...]) -> list[BuddyRole]:
 def _buddy_chat(roles: tuple[BuddyRole, ...]) -> Decision:
     """Her words matched no answer: say what we need from her, about the mom it concerns."""
     alerted = _newest_first(roles)
-    if alerted:
-        return Decision("buddy_chat", reply="buddy_chat", reply_vars={"member": alerted[0].member_name})
+    if alerted:  # an alert is open now: say so, and how to answer it
+        kind = "buddy_chat_crisis" if alerted[0].crisis else "buddy_chat_open"
+        return Decision("buddy_chat", reply=kind, reply_vars={"member": alerted[0].member_name})
     invited = [b for b in roles if b.consent == "invited"]
     if invited:
         return Decision("buddy_chat", reply="buddy_invite_reask", reply_vars={"member": invited[0].member_name})

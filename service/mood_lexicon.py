@@ -462,7 +462,7 @@ LEXICON: tuple[tuple[str, float, str, str], ...] = (
      r"(?:idc|dont care) (?:anymore|about anything)|nothing matters|miss home|homesick|gutted|cant face (?:people|anyone|it)|in a (?:mood|funk)|(?:feel|feeling|bit|so|pretty|really|im) (?:flat|grey|gray)|fed up"),
     ("grief", -1.5, "miscarriage miscarried stillborn stillbirth grieving grief funeral",
      r"would have been (?:my|our|her|his) (?:due date|birthday|\w+ birthday)|passed (?:away|on)|lost (?:the|my|our) (?:baby|pregnancy|mom|dad|mother|father|grandma|grandpa)"),
-    ("bad", -1.0, "mal shite crook skint rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks worst hate hurts hurt pain sick",
+    ("bad", -1.0, "mal shite crook skint rough tough hard difficult rubbish bad awful terrible horrible crap crappy shit shitty suck sucks sucked sucky worst hate hurts hurt pain sick",
      r"(?:stomach|sickness|tummy) bug|norovirus|vomiting|puking|throwing up|(?:have |ive |had )?had better days|seen better days|not crash hot|hates? me|(?:been )?a bit of a day|(?:feel(?:ing)?|bit|kinda|so) off(?=\s*(?:$|[.!,]|today))|"
      r"miss(?:ed|ing) (?:her|his|their|the babys|my babys) first(?: \w+)?|kicked (?:me|us) out|(?:in|at) (?:the )?hospital|on the ward|nicu|"
      r"(?:feel(?:ing)?|so|pretty|totally|completely) hopeless|(?:we|i|had a|big|huge|massive|another) (?:row|blue)\b|rowing|"

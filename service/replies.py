@@ -297,7 +297,7 @@ def _operator_ack(c: Context) -> str:
     mom, still_open = alerts.acknowledge_operator(c.session, c.now, c.message.body or "")
     audit.record(c.session, "operator_ack", message_id=c.message.id, actor="operator", detail=mom or "nothing open")
     if mom is None:
-        return render("operator_ack_none")
+        return render("operator_ack_which", others=" and ".join(still_open)) if still_open else render("operator_ack_none")
     if still_open:
         return render("operator_ack_more", member=mom, others=" and ".join(still_open))
     return render("operator_ack", member=mom)

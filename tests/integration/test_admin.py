@@ -389,7 +389,10 @@ def test_one_operator_ok_answers_one_mom_and_names_the_other_still_open(app: Any
         kim, erin = (f"{n} (#{i})" for n, i in s.execute(select(Member.name, Member.id).order_by(Member.id)))
     first = sim.send_inbound(OPERATOR.phone, "on it")  # the newest: Erin
     assert render("operator_ack_more", member=erin, others=kim) in first.text
-    second = sim.send_inbound(OPERATOR.phone, "ok, Kim")
+    unknown = sim.send_inbound(OPERATOR.phone, "ok, Dana")  # no open alert is about a Dana: close nothing
+    assert render("operator_ack_which", others=kim) in unknown.text
+    number = kim.split("#")[1].rstrip(")")
+    second = sim.send_inbound(OPERATOR.phone, f"#{number}")  # the number her text gave
     assert render("operator_ack", member=kim) in second.text
     with db() as s:
         assert set(s.scalars(select(Alert.state))) == {"acknowledged"}

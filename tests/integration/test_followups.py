@@ -217,7 +217,12 @@ def test_a_buddy_who_cannot_reach_her_passes_a_low_alert_to_her_next_buddy_now(
     reply = sim.send_inbound(BUDDY.phone, "called twice, no answer")
     assert render("buddy_cannot_low", buddy="Sarah", next="Jo", member="Amanda") in reply.text
     run_jobs()
-    assert [m["body"] for m in sim.messages(to=JO)][-1] == render("alert_low", buddy="Jo", member="Amanda")
+    assert [m["body"] for m in sim.messages(to=JO)][-1] == render("alert_low_after", buddy="Jo", member="Amanda",
+                                                                  other="Sarah")
+    last = sim.send_inbound(JO, "went to voicemail")  # nobody else to ask: a person must see it
+    assert render("buddy_cannot_low_nobody", buddy="Jo", member="Amanda") in last.text
+    with db() as s:
+        assert s.scalars(select(Alert.state).where(Alert.recipient == "none")).all() == ["unrouted"]
 
 
 def test_an_ok_a_day_later_tells_her_it_answers_yesterdays_message(db: Any, settings: Any, sim: Any,

@@ -332,3 +332,26 @@ def test_a_question_about_the_service_is_answered_with_how(text: str, topic: str
                                   "how do I stop feeling like this?", "why do I feel so alone?"])
 def test_a_question_about_her_life_is_not_taken_for_one_about_the_service(text: str) -> None:
     assert decide(Inbound(text, member=ACTIVE)).intent != "command"
+
+
+def test_a_buddy_putting_a_crisis_off_until_later_passes_it_on_but_a_low_one_is_her_plan() -> None:
+    from datetime import datetime
+
+    at = datetime(2026, 12, 1, 20, 0)
+    crisis = BuddyRole(7, "Sol", "Rae", "accepted", open_alert=True, alerted_at=at, crisis=True)
+    low = BuddyRole(7, "Sol", "Rae", "accepted", open_alert=True, alerted_at=at)
+    assert decide(Inbound("I'll call her after work", buddy_roles=(crisis,))).intent == "buddy_cannot"
+    assert decide(Inbound("I'll call her after work", buddy_roles=(low,))).intent == "buddy_ack"
+    assert decide(Inbound("can't believe this, calling her now", buddy_roles=(crisis,))).intent == "buddy_ack"
+
+
+def test_a_buddy_whose_words_answer_nothing_is_told_the_alert_is_open_and_how_urgent() -> None:
+    from datetime import datetime
+
+    crisis = BuddyRole(7, "Kay", "Ivy", "accepted", open_alert=True, alerted_at=datetime(2026, 12, 1), crisis=True)
+    assert decide(Inbound("poor thing", buddy_roles=(crisis,))).reply == "buddy_chat_crisis"
+    assert decide(Inbound("poor thing", buddy_roles=(ALERTED,))).reply == "buddy_chat_open"
+
+
+def test_the_operator_answering_with_the_number_her_text_gave_acknowledges() -> None:
+    assert decide(Inbound("#4", operator=True)).intent == "operator_ack"

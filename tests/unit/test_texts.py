@@ -12,7 +12,7 @@ SAMPLE = {"name": "Alexandrina", "buddy": "Maximiliana", "member": "Alexandrina"
           "contact": "help@village.example", "member_id": "123456", "words": "x" * 20,
           "until": "until Monday", "zone": "America/Los_Angeles", "days": "Mon, Wed, Fri",
           "list": "Maximiliana (agreed), Josephine (invited)", "reason": "they asked not to be texted",
-          "list_short": "x", "level": "crisis", "others": "Josephine", "score": "4.5", "when": "at 12:30pm your time", "next": "Josephine",
+          "list_short": "x", "level": "crisis", "others": "Josephine", "score": "4.5", "when": "at 12:30pm your time", "next": "Josephine", "other": "Josephine",
           "phone": "+1 202-555-0143 on WhatsApp"}
 
 
