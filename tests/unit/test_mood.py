@@ -874,3 +874,8 @@ def test_their_everyday_neighbours_are_not_a_crisis(text: str) -> None:
 def test_a_so_so_day_is_a_meh_not_the_lowest() -> None:
     for text in ("so-so", "so so today"):
         assert (score(text).level, score(text).score) == ("low", 2.0)
+
+
+@pytest.mark.parametrize("text", ["honestly today sucked", "can I just say today sucked?", "sucky day"])
+def test_sucked_is_a_low_word_in_any_tense(text: str) -> None:
+    assert score(text).level == LOW
