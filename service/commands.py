@@ -69,7 +69,7 @@ _QUESTION_TOPICS = (
     ("time", re.compile(r"\b(?:change|move|set|switch|later|earlier)\b[^?.!]{0,25}\b(?:time|check-?ins?)\b"
                         r"|\b(?:check-?in|message|text) (?:time|earlier|later)\b"
                         r"|\bcheck-?ins?\b[^?.!]{0,10}\b(?:later|earlier)\b", re.IGNORECASE)),
-    ("pause", re.compile(r"\b(?:pause|break from|skip|no)\b[^?.!]{0,20}\b(?:check-?ins?|texts?|messages?)\b"
+    ("pause", re.compile(r"\b(?:pause|break from|skip)\b[^?.!]{0,20}\b(?:check-?ins?|texts?|messages?)\b"
                          r"|\b(?:how (?:do|can) i|can i) pause\b", re.IGNORECASE)),
 )
 

@@ -156,7 +156,7 @@ def _sends_light(db: Session, now: datetime) -> dict[str, str]:
     if account:
         return _light(name, "bad", f"{tried} failing", f"{account[0]}: {figures.meaning(account[0])}")
     if tried >= 3 and accepted == 0:
-        return _light(name, "bad", f"0 accepted, {tried} failing", f"latest {worst}: {figures.meaning(worst)}")
+        return _light(name, "bad", f"0 accepted, {tried} failing", f"mostly {worst}: {figures.meaning(worst)}")
     if tried and tried > (accepted + tried) * 0.2:
         return _light(name, "warn", f"{accepted} accepted, {tried} failing", f"mostly {worst}: {figures.meaning(worst)}")
     return _light(name, "ok", f"{accepted} accepted" + (f", {tried} failing" if tried else ""))

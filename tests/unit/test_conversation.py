@@ -329,7 +329,8 @@ def test_a_question_about_the_service_is_answered_with_how(text: str, topic: str
 
 
 @pytest.mark.parametrize("text", ["how do I make time for myself?", "can I take a break from being a mom?",
-                                  "how do I stop feeling like this?", "why do I feel so alone?"])
+                                  "how do I stop feeling like this?", "why do I feel so alone?",
+                                  "why do I have no texts from anyone?"])
 def test_a_question_about_her_life_is_not_taken_for_one_about_the_service(text: str) -> None:
     assert decide(Inbound(text, member=ACTIVE)).intent != "command"
 
