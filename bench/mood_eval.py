@@ -1,8 +1,9 @@
 """Evaluate service.mood on our replies and, when present, on other people's words.
 
 Run from the repo root: python bench/mood_eval.py
-Prints, for the tuning part, the held-out part, the probes and the blind part separately: precision/recall/F1 for
-crisis and for low-or-crisis, the confusion matrix, the misclassified replies, speed as a
+Prints, for the tuning part, the held-out part, the probes and the two blind parts separately: precision/recall/F1 for
+crisis and for low-or-crisis, the confusion matrix, crisis recall by the rules alone (without the
+learned second opinion, service.mood_model), the misclassified replies, speed as a
 ratio against plain VADER on the same texts in the same run. Then aggregate figures (never
 texts) on ../shared/mood-data beside plain VADER. The last line is the headline.
 """
@@ -82,6 +83,10 @@ def report_part(name: str, rows: list[dict[str, str]]) -> tuple[Rates, Rates]:
     print(f"crisis:        precision={crisis.precision:.2f} recall={crisis.recall:.2f} f1={crisis.f1:.2f}")
     print(f"low-or-crisis: precision={alerting.precision:.2f} recall={alerting.recall:.2f} f1={alerting.f1:.2f}")
     print(f"crisis scored ok: {counts[('crisis', 'ok')]}")
+    rules = Counter(mood.score_rules(row["text"]).level for row in rows if row["label"] == "crisis")
+    if rules:
+        print(f"the rules alone (without the learned second opinion): crisis recall={rules['crisis'] / sum(rules.values()):.2f}, "
+              f"crisis scored ok: {rules['ok']}")
     unclear_alerting = sum(counts[(t, 'unclear')] for t in ALERTING)
     print(f"unclear: {sum(counts[(t, 'unclear')] for t in LABELS)} in all, {unclear_alerting} on low/crisis rows "
           "(counted as missed above; the product asks a follow-up)")
@@ -174,12 +179,16 @@ def main() -> None:
                 read_csv(data / "replies_probes.csv"))
     blind_crisis, blind_alerting = report_part("blind, never tuned on (tests/data/replies_blind.csv)",
                                                read_csv(data / "replies_blind.csv"))
+    # The twelfth batch, written on 2026-12-02 and first scored at 742c2f0 with the rules alone.
+    blind12_crisis, blind12_alerting = report_part("blind, the twelfth batch, never tuned on (tests/data/replies_blind12.csv)",
+                                                   read_csv(data / "replies_blind12.csv"))
     report_mood_data()
     report_worst_case()
     print(f"\nmood_eval: heldout crisis recall={crisis.recall:.2f}, "
           f"low-or-crisis recall={alerting.recall:.2f}, precision={alerting.precision:.2f}; "
           f"blind crisis recall={blind_crisis.recall:.2f}, low-or-crisis recall={blind_alerting.recall:.2f}, "
-          f"precision={blind_alerting.precision:.2f}")
+          f"precision={blind_alerting.precision:.2f}; twelfth batch crisis recall={blind12_crisis.recall:.2f}, "
+          f"low-or-crisis recall={blind12_alerting.recall:.2f}, precision={blind12_alerting.precision:.2f}")
 
 
 if __name__ == "__main__":

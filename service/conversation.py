@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from service import commands, signup
 from service.commands import Command
-from service.mood import CRISIS, LOW, OK, OK_FROM, UNCLEAR, Mood, score
+from service.mood import CRISIS, CRISIS_MODEL_REASON, LOW, OK, OK_FROM, UNCLEAR, Mood, score, score_rules
 
 # Twilio answers these itself on long codes and toll-free numbers (TWILIO.md),
 # so we record the opt-out and add no confirmation of our own.
@@ -152,6 +152,11 @@ def decide(inbound: Inbound) -> Decision:
     # Crisis screening comes first, for anyone, in any state: nothing a
     # keyword or a consent state says may delay crisis resources.
     mood = score(inbound.text)
+    if mood.reasons and mood.reasons[0] == CRISIS_MODEL_REASON and (
+            inbound.member is None or inbound.member.status == "opted_out"):
+        # The learned second opinion knows moms' replies to a check-in; a buddy's "calling her now,
+        # want to make sure she's safe" or a stranger's question is read by the rules alone.
+        mood = score_rules(inbound.text)
     if mood.level == CRISIS:
         member = inbound.member
         alert = member is not None and member.status != "opted_out"

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import compress
 
 from service import mood_lexicon as lex
+from service import mood_model
 from service.mood_patterns import tagged
 from service.mood_vader import Compound
 
@@ -47,6 +49,9 @@ class Mood:
 MEANS_SEEN = "_means"
 # Tags of lex.REACH_OUT patterns, found in the crisis pass: "alert:plea", "alert:unsafe".
 REACH_OUT = "alert:"
+# The learned second opinion's reasons: the first when it made a crisis, the second when it made an ok reply low.
+CRISIS_MODEL_REASON = "crisis:model"
+MODEL_REASON = "model:crisis_like"
 
 
 def _compile_crisis() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
@@ -131,13 +136,37 @@ _ONE_MORE_TIME = re.compile(r"\bif (?:i|he|she|they|anyone|someone|the baby|my \
 _LAUGHING = re.compile(r"\b(?:lol|lmao|haha\w*|hehe)\b|😂|🤣|😅")
 _SOFTENERS = frozenset({"bit", "abit", "little", "slightly", "kinda", "kind", "somewhat", "just", "mildly"})
 _ANY_NUMBER = re.compile(r"[0-9]|(?<![a-z])(?:zero|one|two|three|four|five|ten)(?![a-z])")
+# Cheaper first looks for the two above: a leading lookbehind or \b costs re its fast scan.
+_DIGIT = re.compile(r"[0-9]")
+_NUMBER_WORD = re.compile(r"(?:zero|one|two|three|four|five|ten)(?![a-z])")
+_CONTRAST_WORD = re.compile(r"(?:but|though|although|however|except|yet)\b")
 _WORDS_AS_NUMBERS = {"zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 # A number written as a word only counts when nothing but small talk follows it ("two. long night").
 _AFTER_NUMBER_WORD = re.compile(r"\s*(?:$|[^\w\s]|(?:but|and|today|tbh|lol|i guess|honestly|maybe|probably|ish|tonight)\b)")
 
 
 def score(text: str) -> Mood:
+    """The rules' reading, then the learned second opinion (service.mood_model) one step up:
+    a low or unclear reply whose words read like the crisis replies is a crisis, an ok one is low.
+    A crisis word the rules found negated or about someone else stays as the rules read it."""
     norm = normalise(text)
+    mood = _rules(norm, text)
+    if mood.level == CRISIS:
+        return mood
+    model = _model or _load_model()
+    if not model.crisis_like(norm) or any(r.startswith("crisis_") for r in mood.reasons):
+        return mood
+    if mood.level == OK:
+        return Mood(LOW, mood.score, (*mood.reasons, MODEL_REASON))  # her own rating stands, as when words overrule a 4
+    return Mood(CRISIS, 1.0, (CRISIS_MODEL_REASON, *mood.reasons))
+
+
+def score_rules(text: str) -> Mood:
+    """The rules alone (the model's trainer compares against them)."""
+    return _rules(normalise(text), text)
+
+
+def _rules(norm: str, text: str) -> Mood:
     # VADER reads the raw text, and its lexicon knows "po" as an insult (three substring checks first: cheap).
     if ("po" in text or "Po" in text or "PO" in text) and _PARTICLE.search(text):
         text = _PARTICLE.sub(" ", text)
@@ -178,6 +207,8 @@ def _mood(norm: str, text: str, softened: list[str]) -> Mood:
 
 
 def is_crisis(text: str) -> bool:
+    """The rules' crisis signs alone. The webhook asks before it knows who wrote (the learned second
+    opinion reads replies to a check-in, so only a mom's reply may be a crisis by it: see decide)."""
     return bool(_crisis_signs(normalise(text))[0])
 
 
@@ -265,7 +296,8 @@ def _speaker(norm: str, m: re.Match[str]) -> str:
 
 def _scale(norm: str) -> tuple[float, str] | None:
     """The reply's 1-5 rating, if it gives one: (value, reason). The last mention wins ("3, more like a 2")."""
-    if not _ANY_NUMBER.search(norm):  # one cheap search spares three costly ones for most replies
+    # One cheap search spares three costly ones for most replies.
+    if not (_DIGIT.search(norm) or (_NUMBER_WORD.search(norm) and _ANY_NUMBER.search(norm))):
         return None
     mentions: list[tuple[int, float, str]] = []
     taken: list[tuple[int, int]] = []  # spans read already, so an article does not count their number again
@@ -344,10 +376,12 @@ def _with_scale(scale: tuple[float, str], words: float | None, word_reasons: lis
 
 def _words(norm: str) -> tuple[float, list[str], bool]:
     """Sum of the lexicon's weights, with negation, contrast ("tired but happy") and sarcasm."""
-    parts = _CONTRAST.split(norm)
+    parts = _CONTRAST.split(norm) if _CONTRAST_WORD.search(norm) else [norm]
     found = [_part_hits(part) for part in parts]
-    any_positive = any(value > 0 for hits in found for _, value in hits)
     marked = bool(_SARCASM.search(norm))
+    if not any(found):  # no lexicon word at all, as in a third of replies: nothing to weigh
+        return (SARCASM_ALONE, ["lexicon:sarcasm"], True) if marked else (0.0, [], False)
+    any_positive = any(value > 0 for hits in found for _, value in hits)
     # Sarcasm turns the positive words of its own clause into complaints ("so fun 🙃", but not the
     # "honestly were ok" after a "but"); with none to turn ("living the dream 🙃") the marker is
     # the complaint. Hedges only change positive words: most replies skip them.
@@ -366,7 +400,10 @@ def _words(norm: str) -> tuple[float, list[str], bool]:
         weighted.append(("sarcasm", SARCASM_ALONE))
     positive = any(v > 0 for name, v in weighted if name != "laughing")  # "wont stop crying lol" is not happy tears
     # Crying next to anything positive is happy tears ("first steps 😭😭 so proud").
-    total = sum(v * 0.25 if name == "crying" and positive else v for name, v in weighted)
+    if positive and any(name == "crying" for name, _ in weighted):
+        total = sum(v * 0.25 if name == "crying" else v for name, v in weighted)
+    else:
+        total = sum(v for _, v in weighted)
     reasons = list(dict.fromkeys(f"lexicon:{name}" for name, _ in weighted))
     if sarcastic:
         reasons.append("lexicon:sarcasm")
@@ -385,11 +422,10 @@ def _part_hits(part: str) -> list[tuple[str, float]]:
         pieces += (part[prev:m.start()], " _ ")
         prev = m.end()
     tokens = _TOKEN.findall("".join(pieces) + part[prev:] if pieces else part)
-    for i, word in enumerate(tokens):
-        entry = _SINGLE_WORDS.get(word)
-        if entry:
-            before = tokens[max(0, i - 3):i]
-            found.append(_negated(*entry, before[next((j + 1 for j in range(len(before) - 1, -1, -1) if before[j] in _BREAKS), 0):]))
+    # The lexicon's words found by map (in C); only those are walked in Python.
+    for i in compress(range(len(tokens)), map(_SINGLE_WORDS.__contains__, tokens)):
+        before = tokens[max(0, i - 3):i]
+        found.append(_negated(*_SINGLE_WORDS[tokens[i]], before[next((j + 1 for j in range(len(before) - 1, -1, -1) if before[j] in _BREAKS), 0):]))
     if not part.isascii():
         found += [lex.EMOJI[e] for e in dict.fromkeys(_EMOJI.findall(part))]
     if ":" in part or "<3" in part or "):" in part:
@@ -401,9 +437,10 @@ def _negated(name: str, value: float, before: list[str]) -> tuple[str, float]:
     """How a word counts after the words before it: as it is, softened, or turned by a negation."""
     if name == "laughing":  # "nothing new haha" is still a laugh
         return name, value
-    if value < 0 and any(w in _SOFTENERS for w in before[-3:]):  # "a bit tired", "just tired", "a bit of a panic"
+    last = before[-3:]
+    if value < 0 and not _SOFTENERS.isdisjoint(last):  # "a bit tired", "just tired", "a bit of a panic"
         return name, value * 0.5
-    if any(w in lex.WORD_NEGATIONS for w in before[-3:]):
+    if not lex.WORD_NEGATIONS.isdisjoint(last):
         # "not bad" is milder praise than "good"; "not good" is as low as "bad".
         return f"not_{name}", -value * (0.5 if value < 0 else 1.0)
     return name, value
@@ -452,6 +489,13 @@ def _vader_mood(compound: float, word_reasons: list[str] | None) -> Mood:
 
 
 _compound: Compound | None = None
+_model: mood_model.Model | None = None
+
+
+def _load_model() -> mood_model.Model:
+    global _model
+    _model = mood_model.model()
+    return _model
 
 
 def _vader() -> Compound:

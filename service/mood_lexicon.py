@@ -28,6 +28,8 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:want|wanted|wanting|wish|going|plan|planning|ready|thinking|thought|think) (?:about |of )?(?:to )?(?:just )?(?:die|dying|be dead)\b(?! laughing)(?!(?: of| from) (?:embarrassment|laughter|laughing|boredom|shame|cuteness|happiness|excitement|jealousy|exhaustion)| (?:my|her|his|the|it|their|our) (?:hair|eyebrows|roots|clothes|shirt|fabric|tips|fringe)| (?:it|them) (?:pink|blue|red|purple|green|black|blonde|brown))",
         r"\bkill(?:ing)? (?:my ?self|me now for real)\b(?! laughing| with laughter)", r"\bsuicid(?!e squad)", r"\bend(?:ing)? (?:it all|my life)\b(?! (?:worked|turned|went|came|was|is))", r"\bend(?:ing)? (?:things|it)\b(?! (?:with|off|all worked|up|there|here|at|for|by|early|on a|on the))",
         r"\b(?:wish|rather|better off|want to be) (?:i )?(?:was |were |be )?dead\b",
+        # Her own body or part of her as the one that wants it ("wants" alone is mostly a plant or a phone battery).
+        r"\b(?:(?:a |some )?part of me|my (?:body|brain|mind|heart|soul)) (?:just |really |kind of |kinda )?wants to (?:die|be dead|not (?:be here|exist|wake up))\b",
         r"\b(?:dont|dont really|no longer) (?:want to|wish to) (?:be alive|live|be here|exist|wake up)\b",
         r"\b(?:sleep|i)\b[^.!?]{0,30}\b(?:never|not|wouldnt|dont want to) wake up\b",
         r"\b(?:stop existing|stopped existing|stopping existing|not (?:being|be) here anymore|thoughts about not being here|want out of (?:life|this life))\b",

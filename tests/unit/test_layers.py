@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 SERVICE = Path(__file__).resolve().parents[2] / "service"
-DOMAIN = ["mood", "mood_lexicon", "mood_patterns", "mood_vader", "schedule", "conversation", "phones", "crisis", "texts"]
+DOMAIN = ["mood", "mood_lexicon", "mood_model", "mood_patterns", "mood_vader", "schedule", "conversation", "phones", "crisis", "texts"]
 FORBIDDEN = {"flask", "rq", "redis", "twilio", "sqlalchemy", "werkzeug", "requests", "workers"}
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from service import mood, mood_patterns
 from service.mood import CRISIS, LOW, OK, UNCLEAR, Mood, is_crisis, score
 
-MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py"),
+MOOD_SOURCES = [Path(mood.__file__), Path(mood.__file__).with_name("mood_lexicon.py"), Path(mood.__file__).with_name("mood_model.py"),
                 Path(mood.__file__).with_name("mood_vader.py"), Path(mood.__file__).with_name("mood_patterns.py")]
 
 
@@ -226,6 +226,8 @@ def test_it_reads_emoji_and_emoticons(text: str, level: str) -> None:
         ("how many of my sleeping pills would it take", "overdose"),
         ("💊💊", "overdose"),
         ("tell my girls i love them", "goodbye"),
+        ("part of me wants to die", "suicidal_ideation"),
+        ("some days my body just wants to not wake up", "suicidal_ideation"),
     ],
 )
 def test_it_flags_crisis_language_by_warning_sign(text: str, sign: str) -> None:
@@ -316,7 +318,9 @@ def test_any_text_up_to_1600_characters_scores_to_a_valid_level(text: str) -> No
     assert result.level in (CRISIS, LOW, OK, UNCLEAR)
     assert result.score is None or 1.0 <= result.score <= 5.0
     assert all(isinstance(r, str) for r in result.reasons)
-    assert is_crisis(text) == (result.level == CRISIS)
+    # The webhook's early look is the rules' alone; the learned second opinion only adds crises.
+    assert is_crisis(text) == (mood.score_rules(text).level == CRISIS)
+    assert not is_crisis(text) or result.level == CRISIS
 
 
 @pytest.mark.parametrize("unit", ["not ", "i want to ", "2/5 meh ", "😭🙃💊", "a" * 7 + " ", "so tired but happy, ", "...!!??"])
