@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from service.models import Alert, CheckIn, Member, Message
+from service.mood import score_rules
 from service.texts import render
 from tests.conftest import BUDDY, MOM, texts_to
 
@@ -103,6 +104,24 @@ def test_a_crisis_reply_gets_the_crisis_line_inline_and_an_urgent_alert(cli: Any
     run_jobs()
     last = texts_to(sim, BUDDY.phone)[-1]
     assert last.startswith("URGENT") and "Amanda" in last and "end it all" not in last
+
+
+def test_a_veiled_crisis_only_the_learned_second_opinion_hears_is_answered_as_a_crisis(cli: Any, sim: Any, run_jobs: Any,
+                                                                                      db: Any) -> None:
+    text = "honestly a 2. i keep thinking how much lighter everything would be for them, i have it all planned out"
+    assert score_rules(text).level == "low"  # the phrase rules alone would only have told her buddy she is low
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    reply = twiml_texts(sim.send_inbound(MOM.phone, text))
+    assert len(reply) == 1 and "988" in reply[0] and "Sarah" in reply[0]
+    with db() as s:
+        stored = s.scalars(select(Message).where(Message.direction == "in", Message.body == text)).one()
+        assert stored.mood_level == "crisis"
+        alert = s.scalars(select(Alert)).one()
+        assert alert.level == "crisis"
+    run_jobs()
+    last = texts_to(sim, BUDDY.phone)[-1]
+    assert last.startswith("URGENT") and "lighter" not in last
 
 
 def test_the_scheduler_sends_nothing_before_her_yes(cli: Any, sim: Any, run_jobs: Any, db: Any, settings: Any) -> None:
