@@ -179,16 +179,22 @@ def main() -> None:
                 read_csv(data / "replies_probes.csv"))
     blind_crisis, blind_alerting = report_part("blind, never tuned on (tests/data/replies_blind.csv)",
                                                read_csv(data / "replies_blind.csv"))
-    # The twelfth batch, written on 2026-12-02 and first scored at 742c2f0 with the rules alone.
+    # The twelfth batch, written on 2026-12-02 and first scored at 742c2f0 with the rules alone; its
+    # aggregate figures were looked at while the learned second opinion's form was chosen.
     blind12_crisis, blind12_alerting = report_part("blind, the twelfth batch, never tuned on (tests/data/replies_blind12.csv)",
                                                    read_csv(data / "replies_blind12.csv"))
+    # The thirteenth, first scored at be1d8cb: nothing was chosen by it.
+    blind13_crisis, blind13_alerting = report_part("blind, the thirteenth batch, never tuned on (tests/data/replies_blind13.csv)",
+                                                   read_csv(data / "replies_blind13.csv"))
     report_mood_data()
     report_worst_case()
     print(f"\nmood_eval: heldout crisis recall={crisis.recall:.2f}, "
           f"low-or-crisis recall={alerting.recall:.2f}, precision={alerting.precision:.2f}; "
           f"blind crisis recall={blind_crisis.recall:.2f}, low-or-crisis recall={blind_alerting.recall:.2f}, "
           f"precision={blind_alerting.precision:.2f}; twelfth batch crisis recall={blind12_crisis.recall:.2f}, "
-          f"low-or-crisis recall={blind12_alerting.recall:.2f}, precision={blind12_alerting.precision:.2f}")
+          f"low-or-crisis recall={blind12_alerting.recall:.2f}, precision={blind12_alerting.precision:.2f}; "
+          f"thirteenth batch crisis recall={blind13_crisis.recall:.2f}, "
+          f"low-or-crisis recall={blind13_alerting.recall:.2f}, precision={blind13_alerting.precision:.2f}")
 
 
 if __name__ == "__main__":
