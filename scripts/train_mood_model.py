@@ -2,13 +2,15 @@
 
 Run from the repo root: python scripts/train_mood_model.py [--check]
 
-Trains on tests/data/replies.csv, replies_probes.csv and replies_ordinary.csv; never on the
-held-out or blind files, which stay a measure. Prints a 10-fold cross-validation of the whole
-scorer (rules, then this model) on the probes and the ordinary replies, and chooses the threshold
-from it: the lowest at which no more than 0.5% of the non-crisis replies it is shown would be
-called a crisis. With
---check it writes nothing and exits 1 when the stored file differs from what it would write
-(tests/test_mood_model.py runs it so the weights cannot drift from the data).
+Learns from the files in FILES (our tuning replies, the probes, the eleventh blind batch once it
+had served as a measure, the veiled crisis replies and the ordinary ones); never from the
+held-out file or the twelfth and thirteenth blind batches, which stay a measure. Prints a 10-fold
+cross-validation of the whole scorer (rules, then this model) over the probes and the files after
+them, and chooses the threshold from it: the lowest at which no more than 1 in 1,000 of the
+non-crisis replies it is shown would be called a crisis, since calling an ordinary reply a crisis
+sends her crisis lines and her buddies an urgent alert. With --check it writes nothing and exits 1
+when the stored file differs from what it would write (tests/unit/test_mood_model.py runs it, so the
+weights cannot drift from the data).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from service import mood  # noqa: E402
 from service.mood_model import MIN_WORDS, WEIGHTS, Model, features  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-FILES = ("replies.csv", "replies_probes.csv", "replies_ordinary.csv")
+FILES = ("replies.csv", "replies_probes.csv", "replies_blind.csv", "replies_veiled.csv", "replies_ordinary.csv")
 MIN_COUNT = 2  # a word or pair seen once is that reply's, not a sign
 ALPHA = 1.0  # add-one smoothing
 MAX_FALSE_CRISIS = 0.001
@@ -89,10 +91,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the stored file; write nothing")
     args = parser.parse_args()
-    tuning, probes, ordinary = (read(name) for name in FILES)
-    scored = cross_validate(tuning, [probes, ordinary])
+    tuning, *rest = (read(name) for name in FILES)
+    scored = cross_validate(tuning, rest)
     threshold = choose_threshold(scored)
-    prior, weights = train(tuning + probes + ordinary)
+    everything = tuning + [row for rows in rest for row in rows]
+    prior, weights = train(everything)
     content = json.dumps({"threshold": threshold, "prior": prior, "weights": dict(sorted(weights.items()))},
                          ensure_ascii=False, indent=0) + "\n"
     if args.check:
@@ -106,8 +109,8 @@ def main() -> int:
     others = [(odds, level) for odds, c, level in scored if not c]
     raised = sum(1 for odds, level in others if level in (mood.LOW, mood.UNCLEAR) and odds >= threshold)
     lowered = sum(1 for odds, level in others if level == mood.OK and odds >= threshold)
-    print(f"trained on {sum(len(r) for r in (tuning, probes, ordinary))} replies; {len(weights)} words and pairs")
-    print(f"10-fold cross-validation on the probes and ordinary replies ({len(probes) + len(ordinary)}): threshold {threshold}: crisis caught "
+    print(f"trained on {len(everything)} replies; {len(weights)} words and pairs")
+    print(f"10-fold cross-validation over {', '.join(FILES[1:])} ({len(scored)} replies): threshold {threshold}: crisis caught "
           f"{caught}/{len(crisis)} (rules alone {sum(1 for _, level in crisis if level == mood.CRISIS)}), "
           f"{missed_ok} left ok (rules alone {sum(1 for _, level in crisis if level == mood.OK)}); "
           f"other replies called a crisis {raised}/{len(others)}, ok ones made low {lowered}")
