@@ -83,10 +83,11 @@ def report_part(name: str, rows: list[dict[str, str]]) -> tuple[Rates, Rates]:
     print(f"crisis:        precision={crisis.precision:.2f} recall={crisis.recall:.2f} f1={crisis.f1:.2f}")
     print(f"low-or-crisis: precision={alerting.precision:.2f} recall={alerting.recall:.2f} f1={alerting.f1:.2f}")
     print(f"crisis scored ok: {counts[('crisis', 'ok')]}")
-    rules = Counter(mood.score_rules(row["text"]).level for row in rows if row["label"] == "crisis")
-    if rules:
-        print(f"the rules alone (without the learned second opinion): crisis recall={rules['crisis'] / sum(rules.values()):.2f}, "
-              f"crisis scored ok: {rules['ok']}")
+    rules = Counter((row["label"] == "crisis", mood.score_rules(row["text"]).level) for row in rows)
+    crisis_rows = sum(n for (is_crisis, _), n in rules.items() if is_crisis)
+    if crisis_rows:
+        print(f"the rules alone (without the learned second opinion): crisis recall={rules[(True, 'crisis')] / crisis_rows:.2f}, "
+              f"crisis scored ok: {rules[(True, 'ok')]}, other replies called a crisis: {rules[(False, 'crisis')]}")
     unclear_alerting = sum(counts[(t, 'unclear')] for t in ALERTING)
     print(f"unclear: {sum(counts[(t, 'unclear')] for t in LABELS)} in all, {unclear_alerting} on low/crisis rows "
           "(counted as missed above; the product asks a follow-up)")
@@ -129,7 +130,9 @@ def report_external(name: str, rows: list[dict[str, str]], vader: Callable[[str]
         return sum(1 for i in indices if test(i)) / len(indices) if indices else 0.0
 
     print(f"  {name}: {len(ok_rows)} ok, {len(low_rows)} low")
-    print(f"    ok texts called crisis: {share(ok_rows, lambda i: levels[i] == 'crisis'):.2%} (target <= 1%)")
+    rules = [mood.score_rules(rows[i]["text"]).level for i in ok_rows]
+    print(f"    ok texts called crisis: {share(ok_rows, lambda i: levels[i] == 'crisis'):.2%} (target <= 1%; "
+          f"the rules alone {sum(1 for level in rules if level == 'crisis') / len(rules) if rules else 0.0:.2%})")
     print(f"    low caught (recall):    mood={share(low_rows, lambda i: levels[i] in ALERTING):.2%}  "
           f"VADER={share(low_rows, lambda i: vader_low[i]):.2%}")
     print(f"    ok texts alerting:      mood={share(ok_rows, lambda i: levels[i] in ALERTING):.2%}  "
