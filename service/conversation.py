@@ -152,10 +152,7 @@ def decide(inbound: Inbound) -> Decision:
     # Crisis screening comes first, for anyone, in any state: nothing a
     # keyword or a consent state says may delay crisis resources.
     mood = score(inbound.text)
-    if mood.reasons and mood.reasons[0] == CRISIS_MODEL_REASON and (
-            inbound.member is None or inbound.member.status == "opted_out"):
-        # The learned second opinion knows moms' replies to a check-in; a buddy's "calling her now,
-        # want to make sure she's safe" or a stranger's question is read by the rules alone.
+    if mood.reasons and mood.reasons[0] == CRISIS_MODEL_REASON and not _read_as_her_reply(inbound):
         mood = score_rules(inbound.text)
     if mood.level == CRISIS:
         member = inbound.member
@@ -207,6 +204,19 @@ _CANT_REACH = re.compile(
     r"\b(?:CALL|TEXT|REACH|GET TO|GET THROUGH|GO|TALK|MAKE IT|HELP|DO IT|RIGHT NOW|TODAY|TONIGHT)\b"
     r"|\bWON'?T BE ABLE\b|\bAT WORK\b|\bTOO BUSY\b|\bI'?M BUSY\b|\bNOT AVAILABLE\b|\bOUT OF (?:TOWN|THE COUNTRY)\b"
     r"|\bNO ANSWER\b|\bDIDN'?T (?:ANSWER|PICK UP)\b|\bNOT (?:ANSWERING|PICKING UP)\b|\bVOICE ?MAIL\b")
+
+
+def _read_as_her_reply(inbound: Inbound) -> bool:
+    """Whether the learned second opinion may make this text a crisis. It learned from moms' replies
+    to a check-in: a buddy's "calling her now, want to make sure she's safe", a stranger's question,
+    and a request about the service itself ("I don't want these texts anymore", "can I take a
+    break from the texts?") are read by the rules alone, which still catch any crisis said in them."""
+    member = inbound.member
+    if member is None or member.status == "opted_out":
+        return False
+    text = inbound.text
+    return not (is_opt_out(text, inbound.opt_out_type) or keyword(text) in START_WORDS | HELP_WORDS
+                or commands.parse(text, inbound.region) is not None or commands.question_topic(text))
 
 
 def _says_yes(word: str) -> bool:

@@ -130,3 +130,15 @@ def test_the_shipped_model_calls_at_most_one_in_a_thousand_of_our_ordinary_repli
                     if score(row["text"]).level == CRISIS and score_rules(row["text"]).level != CRISIS:
                         moved.append((name, row["label"]))
     assert ordinary > 3000 and len(moved) <= ordinary // 1000, moved
+
+
+def test_a_request_about_the_service_is_read_by_the_rules_alone(lighthouse: mood_model.Model) -> None:
+    text = "can I take a break from the texts? we are off to the lighthouse"
+    assert score(text).level == CRISIS
+    assert decide(Inbound(text, member=ACTIVE)).intent != "crisis"
+
+
+def test_asking_to_stop_the_texts_is_an_opt_out_not_a_crisis() -> None:
+    """Found by the conversation table: the shipped model read it as "dont want to be here anymore"."""
+    decision = decide(Inbound("I don't want these texts anymore", member=ACTIVE))
+    assert (decision.intent, decision.reply) == ("opt_out", "opt_out_confirm")
