@@ -106,14 +106,15 @@ def _spool(settings: Settings, sid: str, from_addr: str, *, stored: bool) -> Non
 def status() -> Response:
     if not _signature_ok():
         return _forbidden()
-    sid = request.form.get("MessageSid", "")
-    new = delivery.FROM_TWILIO.get(request.form.get("MessageStatus", "").lower())
+    form = request.form
+    sid = form.get("MessageSid", "")
+    new = delivery.FROM_TWILIO.get(form.get("MessageStatus", "").lower())
     if not (sid.isascii() and sid.isalnum() and len(sid) <= 40) or new is None:
         return Response("", status=200)  # answer 200 so Twilio stops; nothing to record
     if new not in delivery.RECORDED:  # `sent` or below: the worker's own record says as much
         log.debug("status %s for %s (nothing to record)", new, sid)
         return Response("", status=200)
-    error = request.form.get("ErrorCode") or None
+    error = form.get("ErrorCode") or None
     settings = current_app.config["SETTINGS"]
     try:
         if new in delivery.FAILED:

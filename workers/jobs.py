@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, load_only
 
 from service import alerts, audit, delivery, outbox, pacing, quiet
 from service.config import Settings
-from service.db import one_connection, session_scope
+from service.db import connection_scope, one_connection, session_scope
 from service.members import add_do_not_text
 from service.messaging import TransportError
 from service.models import Alert, Buddy, CheckIn, DoNotText, Member, Message
@@ -171,10 +171,10 @@ def find_sent(settings: Settings, to: str, body: str | None, since: datetime) ->
 
 def record_sent(settings: Settings, message_id: int, sid: str, alert_id: int | None, *,
                 reconciled: bool = False) -> str:
-    with session_scope(settings.database_url) as db:
-        db.execute(MARK_SENT, {"p_id": message_id, "p_sid": sid, "p_now": _now()})
+    with connection_scope(settings.database_url) as connection:
+        connection.execute(MARK_SENT, {"p_id": message_id, "p_sid": sid, "p_now": _now()})
         if alert_id is not None:
-            db.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
+            connection.execute(update(Alert).where(Alert.id == alert_id, Alert.state == "pending").values(state="sent"))
     # A callback that beat the API's answer (a failure too, with its alert re-route), once the SID is committed.
     delivery.replay_parked(context.redis(), settings, sid)
     if reconciled:

@@ -165,3 +165,34 @@ def test_each_send_runs_a_fixed_few_statements(cli: Any, sim: Any, run_jobs: Any
     assert statements_of_send(alert_message) == ("sent", ["UPDATE", "SELECT", "UPDATE", "UPDATE"])
     assert texts_to(sim, MOM.phone)[-1] == render("checkin", name="Amanda")
     assert texts_to(sim, BUDDY.phone)[-1] == render("alert_low", buddy="Sarah", member="Amanda")
+
+
+def test_a_sends_record_commits_on_the_batchs_connection_and_rolls_back_on_error(db: Any, settings: Any) -> None:
+    """`connection_scope`, which records a send without an ORM session: inside a batch it runs on
+    the batch's one connection, commits when the block ends, and leaves nothing behind on error."""
+    from service.db import connection_scope, one_connection
+
+    first, second = write_checkins(db, 2, dispatch=False)
+    table = Message.__table__
+    engine = engine_for(settings.database_url)
+    checkouts: list[int] = []
+
+    def checkout(*_args: Any) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "checkout", checkout)
+    try:
+        with one_connection(settings.database_url):
+            with connection_scope(settings.database_url) as connection:
+                connection.execute(update(table).where(table.c.id == first).values(status="sent"))
+            try:
+                with connection_scope(settings.database_url) as connection:
+                    connection.execute(update(table).where(table.c.id == second).values(status="sent"))
+                    raise RuntimeError("the record failed")
+            except RuntimeError:
+                pass
+    finally:
+        event.remove(engine, "checkout", checkout)
+    assert len(checkouts) == 1
+    with db() as s:
+        assert s.get(Message, first).status == "sent" and s.get(Message, second).status == "pending"
