@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service import mood, mood_model
 from service.conversation import BuddyRole, Inbound, MemberState, decide
@@ -142,3 +144,15 @@ def test_asking_to_stop_the_texts_is_an_opt_out_not_a_crisis() -> None:
     """Found by the conversation table: the shipped model read it as "dont want to be here anymore"."""
     decision = decide(Inbound("I don't want these texts anymore", member=ACTIVE))
     assert (decision.intent, decision.reply) == ("opt_out", "opt_out_confirm")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.lists(st.sampled_from(["want", "to", "make", "sure", "é", "😭", "the", "kids", " ", ".", "\n"]),
+                                          max_size=40).map(" ".join))
+def test_the_bytes_fast_path_weighs_exactly_the_features_of_the_text(text: str) -> None:
+    model = mood_model.model()
+    norm = mood.normalise(text)
+    expected = model.prior + sum(
+        (model.pairs.get(tuple(w.encode() for w in f.split(" "))) if " " in f else model.words.get(f.encode())) or 0.0
+        for f in mood_model.features(norm))
+    assert model.log_odds(norm) == pytest.approx(expected)
