@@ -46,6 +46,16 @@ OPERATOR = Person("Olu", "+12025550111")
 
 # ---------------------------------------------------------------- servers
 
+
+def gunicorn_env(tmp_path: Any, port: int) -> dict[str, str]:
+    """The environment of a gunicorn started on its own: JSON logs, SQLite and simulator files under
+    tmp_path, a Redis nobody answers, and none of the caller's Twilio, database or Redis settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DATABASE_", "REDIS_"))}
+    env.update(LOG_FORMAT="json", DATABASE_URL=f"sqlite:///{tmp_path / 'village.db'}",
+               SIMULATOR_DB=str(tmp_path / "simulator.db"), SPOOL_DIR=str(tmp_path / "spool"),
+               REDIS_URL="redis://127.0.0.1:1/0", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    return env
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process, url = start_redis(tmp_path_factory.mktemp("redis"))

@@ -3,7 +3,6 @@ status callbacks per text sent must not each cost a log line nobody asked for.""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,17 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, gunicorn_env
 
 
 def served_lines(tmp_path: Path, *extra: str) -> list[dict[str, str]]:
     """The JSON lines gunicorn's stderr holds after one unsigned status callback (refused: 403)."""
     root = Path(__file__).resolve().parents[2]
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DATABASE_", "REDIS_"))}
-    env.update(LOG_FORMAT="json", DATABASE_URL=f"sqlite:///{tmp_path / 'village.db'}",
-               SIMULATOR_DB=str(tmp_path / "simulator.db"), SPOOL_DIR=str(tmp_path / "spool"),
-               REDIS_URL="redis://127.0.0.1:1/0", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    env = gunicorn_env(tmp_path, port)
     log = tmp_path / "web.log"
     web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", *extra,
                             "service:create_app()"], cwd=root, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)

@@ -49,7 +49,6 @@ def test_json_logs_mask_numbers_and_carry_a_trace_id() -> None:
 def test_gunicorns_own_lines_are_json_too_and_mask_numbers(tmp_path: Path) -> None:
     """With LOG_FORMAT=json every line on the web process's stderr is a JSON object, gunicorn's
     boot and shutdown lines included, and no whole phone number appears."""
-    import os
     import signal
     import subprocess
     import sys
@@ -58,14 +57,11 @@ def test_gunicorns_own_lines_are_json_too_and_mask_numbers(tmp_path: Path) -> No
     import urllib.parse
     import urllib.request
 
-    from tests.conftest import free_port
+    from tests.conftest import free_port, gunicorn_env
 
     root = Path(__file__).resolve().parents[2]
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "DATABASE_", "REDIS_"))}
-    env.update(LOG_FORMAT="json", DATABASE_URL=f"sqlite:///{tmp_path / 'village.db'}",
-               SIMULATOR_DB=str(tmp_path / "simulator.db"), SPOOL_DIR=str(tmp_path / "spool"),
-               REDIS_URL="redis://127.0.0.1:1/0", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    env = gunicorn_env(tmp_path, port)
     web = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                             "service:create_app()"], cwd=root, env=env, stdout=subprocess.DEVNULL,
                            stderr=(tmp_path / "web.log").open("wb"))
