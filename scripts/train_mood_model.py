@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from service import mood  # noqa: E402
-from service.mood_model import MIN_WORDS, WEIGHTS, Model, features  # noqa: E402
+from service.mood_model import WEIGHTS, Model, features, reads  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 FILES = ("replies.csv", "replies_probes.csv", "replies_blind.csv", "replies_veiled.csv", "replies_ordinary.csv")
@@ -71,9 +71,9 @@ def cross_validate(base: list[tuple[str, bool]], held_out: list[list[tuple[str, 
         for text, crisis in held:
             rules = mood.score_rules(text)
             # A crisis word the rules found negated or about someone else is never moved (service.mood.score).
-            level = "softened" if any(r.startswith("crisis_") for r in rules.reasons) else rules.level
+            level = "softened" if mood.read_as_someone_elses(rules) else rules.level
             norm = mood.normalise(text)
-            out.append((m.log_odds(norm) if len(norm.split()) >= MIN_WORDS else -math.inf, crisis, level))
+            out.append((m.log_odds(norm) if reads(norm) else -math.inf, crisis, level))
     return out
 
 

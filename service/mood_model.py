@@ -79,7 +79,12 @@ class Model:
         return self.prior + sum(map(self.words.get, unique, repeat(0.0))) + sum(map(self.pairs.get, pairs, repeat(0.0)))
 
     def crisis_like(self, norm: str) -> bool:
-        return len(norm.split()) >= MIN_WORDS and self.log_odds(norm) >= self.threshold
+        return reads(norm) and self.log_odds(norm) >= self.threshold
+
+
+def reads(norm: str) -> bool:
+    """Whether the reply is long enough for the model to weigh (MIN_WORDS)."""
+    return len(norm.split()) >= MIN_WORDS
 
 
 @lru_cache(maxsize=1)
