@@ -23,6 +23,10 @@ REWRITES: dict[str, str] = {
 # Wording is kept loose on purpose: people rarely type the textbook phrase.
 _ME = r"(?:my ?self|me)"
 _KID = r"(?:the baby|my baby|baby|him|her|my (?:son|daughter|kid|child|girl|boy|newborn)|them)"
+# "They'd be fine without me for a night": a break she is planning, not a burden.
+# Only a short break she names: "for a while" or "for a week" may be the burden itself.
+_SHORT_BREAK = (r"(?! for (?:a|an|one|the|a few|a couple of|two|2) (?:night|evening|day|weekend|afternoon|morning|hour|hours)\b"
+                r"| (?:tonight|this (?:weekend|evening|afternoon|morning)|tomorrow)\b)")
 CRISIS: dict[str, tuple[str, ...]] = {
     "suicidal_ideation": (
         r"\b(?:want|wanted|wanting|wish|going|plan|planning|ready|thinking|thought|think) (?:about |of )?(?:to )?(?:just )?(?:die|dying|be dead)\b(?! laughing)(?!(?: of| from) (?:embarrassment|laughter|laughing|boredom|shame|cuteness|happiness|excitement|jealousy|exhaustion)| (?:my|her|his|the|it|their|our) (?:hair|eyebrows|roots|clothes|shirt|fabric|tips|fringe)| (?:it|them) (?:pink|blue|red|purple|green|black|blonde|brown))",
@@ -158,14 +162,14 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\b(?:cut|cutting|scratched|scratching|burned|burnt|burning)\b[^?]{0,30}\bdeeper this time\b",
     ),
     "burden": (
-        r"\bbetter off without me\b", r"\b(?:be|are|were|would|d|theyd|hed|shed|everyone|everybody|theyre|youd|youre|spin|go on|get on|carry on|cope|manage|get by) (?:so |much |all |a lot |way |just |perfectly )?(?:better|easier|happier|fine|okay|ok) (?:off )?without me\b",
+        r"\bbetter off without me\b" + _SHORT_BREAK, r"\b(?:be|are|were|would|d|theyd|hed|shed|everyone|everybody|theyre|youd|youre|spin|go on|get on|carry on|cope|manage|get by) (?:so |much |all |a lot |way |just |perfectly )?(?:better|easier|happier|fine|okay|ok) (?:off )?without me\b" + _SHORT_BREAK,
         r"\bif i (?:just )?(?:was|were|wasnt|werent|wasnt here|was not) (?:gone|here|around|dead|alive)\b",
         r"\bif i (?:just )?wasnt (?:here|around)\b", r"\b(?:im|i am|i feel like|feel like|being|ive become|i have become|im just|im such|im a|im the|just) (?:a |such a |just a |the )?burden\b", r"\bburden (?:to|on) (?:everyone|everybody|them|him|her|my|the|you|all)\b",
         r"\bstop being (?:the|a) problem\b", r"\bbeing the problem\b", r"\bfor all the trouble ive caused\b",
         r"\b(?:no ?one|nobody|no body) would (?:even |really )?(?:miss|notice|care)\b", r"\bwould anyone (?:even )?(?:care|notice|miss)\b(?! if i (?:ate|had|finished|hid|took a nap|napped|went|skipped|ordered))",
-        r"\bdeserves? (?:a )?(?:better (?:mum|mom|mother|wife|parent|life|than me)|someone better)\b", r"\bbetter without me\b", r"\bwaste of (?:space|air|oxygen)\b",
+        r"\bdeserves? (?:a )?(?:better (?:mum|mom|mother|wife|parent|life|than me)|someone better)\b", r"\bbetter without me\b" + _SHORT_BREAK, r"\bwaste of (?:space|air|oxygen)\b",
         r"\b(?:everyone|everybody|everyones|they|theyd|family|kids|husband|hed|shed|the baby)\b[^.!?]{0,25}\bbetter off\b(?! (?:with|if|asleep|at|in|on|outside|inside|indoors|playing|napping|in bed))",
-        r"\b(?:lighter|freer|richer|better|calmer) without me\b", r"\bwouldnt (?:even )?(?:remember|miss|notice) me\b",
+        r"\b(?:lighter|freer|richer|better|calmer) without me\b" + _SHORT_BREAK, r"\bwouldnt (?:even )?(?:remember|miss|notice) me\b",
         r"\bwould (?:anyone|the baby|the kids|my kids|they|he|she|my husband) (?:even )?(?:notice|care|miss me)\b(?! if i (?:ate|had|finished|hid|took a nap|napped|went|skipped|ordered))",
         r"\blife insurance\b[^.!?]{0,40}\bbetter off\b",
         r"\b(?:easier|better|freer|simpler|lighter) for (?:everyone|everybody|them|him|the kids|my family)\b[^.!?]{0,30}\b(?:if i|without me|once i)\b",
@@ -175,8 +179,8 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bbetter off with (?:my|their|his|her) (?:mum|mom|dad|sister|nan|grandma|gran|mother|father)s?\b", r"\bfree of me\b",
         r"\b(?:weight|burden) on my family\b", r"\bsorry for being (?:such )?a (?:pain|burden|problem)\b[^.!?]{0,30}\bwont happen again\b",
         r"\b(?:not going to|wont) be a problem (?:for (?:anyone|you|them|anybody) )?(?:for )?(?:much longer|long|soon|anymore)\b",
-        r"\b(?:better|happier|easier) (?:life|lives) without me\b", r"\bwithout me dragging\b",
-        r"\b(?:manage|cope|get by|be ok|be okay|be fine|be grand|be alright) without me\b", r"\bbetter (?:mum|mom|mother|wife) (?:than me|without|once (?:im|i am|i was) (?:gone|dead|not (?:here|around)))\b",
+        r"\b(?:better|happier|easier) (?:life|lives) without me\b" + _SHORT_BREAK, r"\bwithout me dragging\b",
+        r"\b(?:manage|cope|get by|be ok|be okay|be fine|be grand|be alright) without me\b" + _SHORT_BREAK, r"\bbetter (?:mum|mom|mother|wife) (?:than me|without|once (?:im|i am|i was) (?:gone|dead|not (?:here|around)))\b",
         r"\braise (?:him|her|them|the kids|the baby) better than me\b", r"\bforget me\b[^.!?]{0,20}\bif i go\b",
         r"\bbest gift i could give\b", r"\bfresh start\b[^.!?]{0,30}\b(?:without me|for him|for them|for everyone)\b(?![^.!?]{0,30}\b(?:school|nursery|job|house|class|creche|daycare)\b)",
         r"\b(?:being|been|im|i am) (?:such )?a drain on (?:everyone|everybody|you all|the family|my family|them all)\b",
@@ -184,7 +188,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bim the (?:weight|dead weight|millstone)(?=\s*(?:$|[.!,]))",
         r"\b(?:better|happier|easier) (?:life|lives|childhood)\b[^.!?]{0,20}\bif i (?:just )?(?:wasnt|werent|was not|wasnt there|left)\b",
         r"\bim (?:just )?(?:a |the )?(?:weight|millstone|anchor|dead weight) (?:a)?round\b",
-        r"\b(?:theyd|they would|theyll|they will|hed|shed|the kids|everyone|my family)\b[^.!?]{0,15}\b(?:float|thrive|flourish|breathe easier) without me\b", r"\bim (?:just )?(?:the |a )?(?:stuff|thing|clutter|obstacle) in the way\b",
+        r"\b(?:theyd|they would|theyll|they will|hed|shed|the kids|everyone|my family)\b[^.!?]{0,15}\b(?:float|thrive|flourish|breathe easier) without me\b" + _SHORT_BREAK, r"\bim (?:just )?(?:the |a )?(?:stuff|thing|clutter|obstacle) in the way\b",
         r"\bdeserves? (?:to )?never (?:to )?(?:know|meet|remember) me\b", r"\bim ruining\b[^.!?]{0,20}\bby (?:breathing|existing|being here|being alive)\b",
         r"\b(?:theyll|everyone will|everyone would|they will|they would|theyd) (?:cope|manage) after(?=\s*(?:$|[.!,]))",
         r"\bbetter (?:raised|looked after|brought up) by (?:literally )?(?:anyone|anybody|someone) else\b",
@@ -232,7 +236,7 @@ CRISIS: dict[str, tuple[str, ...]] = {
         r"\bbye(?: everyone| all| forever| for good)\b", r"\bbye(?<![a-z] bye)\s*[.!?]+\s*(?=\S)(?![.!?\s]*(?:off to|see you|see ya|talk (?:later|soon)|speak soon|ttyl|have a|heading|gotta|got to go|going to bed|bedtime|nap))", r"\bbye(?<=^bye)\s*[.!?]*\s*$", r"\b(?:my|the) (?:last|final) (?:text|message)\b(?! (?:you|from|was|about|said|i got|i sent you))",
         r"\b(?:sorry|thank you|thanks) for everything\b(?! (?:you (?:do|did|have done|ve done|re doing)|youre doing|youve done))", r"\blove you all\b[^?]{0,20}(?:goodbye|bye|sorry)|(?:goodbye|bye|sorry)[^?]{0,20}\blove you all\b",
         r"\b(?:take care|look after) (?:of )?(?:them|my (?:kids|babies|girls|boys|children|son|daughter))\b(?! (?:tomorrow|tonight|today|this|on|while|after|at|until|till|so i|when|for (?:the|a) (?:day|night|weekend|afternoon|morning|bit|few|couple)))",
-        r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)", r"\bgiving away my\b(?! (?:old |baby |maternity |the )?(?:maternity|baby|bump|nursing|pram|cot|buggy|stroller|car seat|toys|breast pump|moses|bottles|high ?chair|newborn|nappies|diapers))",
+        r"\bwr(?:ote|iting) (?:letters|notes|a letter|a note) (?:for|to)\b(?! (?:my )?future)(?!(?=[^.!?]{0,60}\b(?:birthday|christmas|santa|tooth fairy|thank|teacher|school|nursery)\b)(?![^.!?]{0,80}\b(?:in case|when im gone|after im gone|if im not|if anything happens)\b))", r"\bgiving away my\b(?! (?:old |baby |maternity |the )?(?:maternity|baby|bump|nursing|pram|cot|buggy|stroller|car seat|toys|breast pump|moses|bottles|high ?chair|newborn|nappies|diapers))",
         r"\bgoodbye (?:letters?|notes?)\b", r"\bsay goodbye properly\b", r"\blook after yourselves\b",
         r"\bjewell?ery\b[^.!?]{0,30}\b(?:to my|sister|daughter|gave|who gets)\b", r"\b(?:gave|giving|given)\b[^.!?]{0,30}\bjewell?ery\b",
         r"\b(?:everything|affairs)(?:s| is)? in order\b(?![^.!?]{0,30}\b(?:babys?|born|arrived|since|move|moving|trip|holiday|for the|for (?:her|him|them|the kids))\b)", r"\b(?:dont|do not|doh) worry (?:about|bout) me after\b", r"\b(?:shell|hell|theyll|she will|he will) find (?:everything|me)\b",

@@ -273,10 +273,23 @@ def test_negated_or_reported_crisis_words_still_reach_a_human(text: str) -> None
         "said goodbye to the bottle today!",
         "she'd be better off without that blanket lol",
         "could disappear into a hot bath for hours, bliss",
+        # A fresh reviewer's finds: a planned night off, and a letter for a birthday.
+        "they'd manage without me for an evening, so it's cinema with the girls!",
+        "honestly he'd be fine without me tonight, I need a bath and a book",
+        "wrote a letter to my daughter for her first birthday, to read when she's grown",
     ],
 )
 def test_harmless_scary_words_are_not_a_crisis(text: str) -> None:
     assert score(text).level != CRISIS
+
+
+@pytest.mark.parametrize("text", [
+    "the kids would be better off without me for a while",
+    "theyd cope without me for good",
+    "wrote letters to the kids for their birthdays in case im not around",
+])
+def test_a_short_break_or_a_birthday_excuses_nothing_darker(text: str) -> None:
+    assert score(text).level == CRISIS
 
 
 @pytest.mark.parametrize("text", ["idk", "ok?", "long day", "", "   ", "hmm", "?"])
