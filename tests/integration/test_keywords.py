@@ -37,6 +37,21 @@ def test_a_plain_language_opt_out_gets_one_confirmation(cli: Any, sim: Any, run_
     assert len(reply) == 1 and "unsubscribed" in reply[0]
 
 
+def test_asking_to_stop_for_a_week_unsubscribes_her_and_tells_her_how_to_take_a_week_off(cli: Any, sim: Any, run_jobs: Any,
+                                                                                        db: Any) -> None:
+    """Her words are honoured as an opt-out (she said stop); the confirmation tells her the way back
+    to what she may have meant, and that way works."""
+    enrol(cli)
+    consent_both(sim, run_jobs)
+    reply = twiml_texts(sim.send_inbound(MOM.phone, "please stop texting me for a week, going away"))
+    assert reply == [render("opt_out_confirm")] and "PAUSE 7" in reply[0]
+    sim.send_inbound(MOM.phone, "START")
+    sim.send_inbound(MOM.phone, "PAUSE 7")
+    with db() as s:
+        member = s.scalars(select(Member)).one()
+        assert member.status == "paused" and member.paused_until is not None
+
+
 def test_a_queued_message_is_not_sent_after_stop(cli: Any, sim: Any, run_jobs: Any, db: Any) -> None:
     enrol(cli)
     consent_both(sim, run_jobs)
