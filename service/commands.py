@@ -105,7 +105,12 @@ def _looks_like_an_attempt(head: str, rest: str) -> bool:
     return 1 <= len(words) <= 2 and head in ("ZONE", "TZ", "DAYS", "SHARE", "NUDGE")
 
 
+# "PAUSE MY CHECK-INS UNTIL MONDAY", "pause the texts for 3 days": what is paused goes without saying.
+_PAUSED_THING = re.compile(r"^(?:MY\s+|THE\s+)?(?:CHECK[- ]?INS?|TEXTS?|MESSAGES?)\b\s*")
+
+
 def _pause(rest: str, _raw: str) -> Command | None:
+    rest = _PAUSED_THING.sub("", rest, count=1)
     if rest == "":
         return Command("pause", {"days": None})
     match = re.fullmatch(r"(?:FOR\s+)?(\d{1,2})(?:\s*DAYS?)?", rest)

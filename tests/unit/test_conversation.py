@@ -253,6 +253,17 @@ def test_pause_tomorrow_covers_tomorrows_check_in() -> None:
     assert (tomorrow.args["days"], until_tomorrow.args["days"]) == (2, 1)
 
 
+@pytest.mark.parametrize("text, same_as", [
+    ("Pause my check-ins until Monday please", "PAUSE UNTIL MONDAY"),
+    ("pause the texts for 3 days", "PAUSE 3"),
+    ("pause my messages", "PAUSE"),
+])
+def test_pause_may_name_what_it_pauses(text: str, same_as: str) -> None:
+    from service.commands import parse
+
+    assert parse(text) is not None and parse(text) == parse(same_as)
+
+
 def test_the_answer_to_a_good_day_changes_from_day_to_day() -> None:
     """'So glad to hear it, Amanda' word for word every evening reads like a robot."""
     from service.texts import render
