@@ -91,9 +91,10 @@ _REWRITE = tagged([(re.escape(k), k) for k in sorted(lex.REWRITES, key=len, reve
                   prefix=r"(?<![a-z])(?=[a-z])", suffix=r"(?![a-z])")[0]
 _APOSTROPHES = "'’‘`´"
 _REPEATS = re.compile(r"(.)\1\1+")
-_CONTRAST = re.compile(r"\b(?:but|though|although|however|except|yet)\b")
+_CONTRASTS = "but|though|although|however|except|yet"
+_CONTRAST = re.compile(rf"\b(?:{_CONTRASTS})\b")
 _PUNCT_SPLIT = re.compile(r"[.!?;,\n]+")
-_WINDOW_SPLIT = re.compile(r"[.!?;,\n]|\b(?:but|though|although|however|except|yet)\b")
+_WINDOW_SPLIT = re.compile(rf"[.!?;,\n]|\b(?:{_CONTRASTS})\b")
 _WORD = re.compile(r"[a-z]+")
 # Nested like the lexicon's patterns: every reply is searched, and a pattern whose
 # alternatives all start with a letter lets the engine skip ahead to candidate characters.
@@ -103,7 +104,8 @@ _NO_SIGNAL = re.compile(rf"(?:{lex.NO_SIGNAL})[\s.!?]*")
 _EMOJI = re.compile("[" + re.escape("".join(lex.EMOJI)) + "]")
 _EMOTICON = re.compile(r"(?:^|(?<=\s))(" + "|".join(re.escape(e) for e in lex.EMOTICONS) + r")(?=\s|$|[.!?,])")
 
-_NUM = r"(\d{1,3}(?:\.\d+)?|(?:zero|one|two|three|four|five|ten)(?!(?!ish)[a-z]))"
+_NUMBER_WORDS = "zero|one|two|three|four|five|ten"
+_NUM = rf"(\d{{1,3}}(?:\.\d+)?|(?:{_NUMBER_WORDS})(?!(?!ish)[a-z]))"
 _NOT_A_UNIT = (r"(?!\s*-?\s*(?:am|pm|hours?|hrs?|h|days?|weeks?|wks?|months?|mins?|minutes?|times|x(?=\s*\w)|kids?|children|"
                r"babies|of|out of|outta|years?|yrs?|yo|rd|nd|st|th|%|oz|ml|naps?|people|more|under|in a row|nights?|o ?clock|:\d|"
                r"day|thing|step|sec|am|year)\b)")
@@ -135,11 +137,11 @@ _PARTICLE = re.compile(r"(?i)(?<![\w'])po(?![\w'])")
 _ONE_MORE_TIME = re.compile(r"\bif (?:i|he|she|they|anyone|someone|the baby|my \w+)\b[^.!?]{0,50}\bone more time\b")
 _LAUGHING = re.compile(r"\b(?:lol|lmao|haha\w*|hehe)\b|😂|🤣|😅")
 _SOFTENERS = frozenset({"bit", "abit", "little", "slightly", "kinda", "kind", "somewhat", "just", "mildly"})
-_ANY_NUMBER = re.compile(r"[0-9]|(?<![a-z])(?:zero|one|two|three|four|five|ten)(?![a-z])")
+_ANY_NUMBER = re.compile(rf"[0-9]|(?<![a-z])(?:{_NUMBER_WORDS})(?![a-z])")
 # Cheaper first looks for the two above: a leading lookbehind or \b costs re its fast scan.
 _DIGIT = re.compile(r"[0-9]")
-_NUMBER_WORD = re.compile(r"(?:zero|one|two|three|four|five|ten)(?![a-z])")
-_CONTRAST_WORD = re.compile(r"(?:but|though|although|however|except|yet)\b")
+_NUMBER_WORD = re.compile(rf"(?:{_NUMBER_WORDS})(?![a-z])")
+_CONTRAST_WORD = re.compile(rf"(?:{_CONTRASTS})\b")
 _WORDS_AS_NUMBERS = {"zero": 0.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "ten": 10.0}
 # A number written as a word only counts when nothing but small talk follows it ("two. long night").
 _AFTER_NUMBER_WORD = re.compile(r"\s*(?:$|[^\w\s]|(?:but|and|today|tbh|lol|i guess|honestly|maybe|probably|ish|tonight)\b)")
